@@ -1,0 +1,135 @@
+// The main window offscreen: the widgets a user needs are there, the welcome page leads to the
+// chat page, Chinese typed into the composer arrives intact, and switching language retranslates
+// the live window.
+#include "app/app_translator.h"
+#include "ui/chat/chat_page.h"
+#include "ui/main_window.h"
+
+#include <QInputMethodEvent>
+#include <QLabel>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using glmdesk::app::AppTranslator;
+using glmdesk::ui::ChatPage;
+using glmdesk::ui::MainWindow;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void opensOnTheWelcomePageWithItsWidgets();
+    void demoButtonSelectsTheDemoModel();
+    void chineseInputArrivesIntact();
+    void switchingLanguageRetranslatesTheLiveWindow();
+    void unknownLanguageIsRefused();
+};
+
+void TestMainWindow::opensOnTheWelcomePageWithItsWidgets()
+{
+    AppTranslator translator;
+    QVERIFY(translator.setLanguage(u"en"_s));
+    MainWindow window(&translator);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto *pages = window.findChild<QStackedWidget *>(u"pages"_s);
+    QVERIFY(pages);
+    QCOMPARE(pages->currentWidget()->objectName(), u"welcomePage"_s);
+    QVERIFY(window.findChild<QPushButton *>(u"demoModelButton"_s));
+    auto *open = window.findChild<QPushButton *>(u"openModelButton"_s);
+    QVERIFY(open);
+    QCOMPARE(open->text(), u"Open model…"_s);
+    QCOMPARE(window.menuBar()->actions().size(), 3); // File, View, Help
+    auto *backends = window.findChild<QLabel *>(u"backendLabel"_s);
+    QVERIFY(backends);
+    QVERIFY2(backends->text().contains(u"cpu"_s), qPrintable(backends->text()));
+    QCOMPARE(window.findChild<QLabel *>(u"modelLabel"_s)->text(), u"No model loaded"_s);
+}
+
+void TestMainWindow::demoButtonSelectsTheDemoModel()
+{
+    AppTranslator translator;
+    QVERIFY(translator.setLanguage(u"en"_s));
+    MainWindow window(&translator);
+    window.show();
+    QSignalSpy selected(&window, &MainWindow::modelSelected);
+    QTest::mouseClick(window.findChild<QPushButton *>(u"demoModelButton"_s), Qt::LeftButton);
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.first().first().toString(), QString()); // empty path = the demo model
+    auto *pages = window.findChild<QStackedWidget *>(u"pages"_s);
+    QCOMPARE(pages->currentWidget()->objectName(), u"chatPage"_s);
+    // Nothing can answer yet, so nothing may be sent: the composer says why instead.
+    QVERIFY(!window.findChild<QPlainTextEdit *>(u"composer"_s)->isEnabled());
+    QVERIFY(!window.findChild<QLabel *>(u"chatStatus"_s)->text().isEmpty());
+}
+
+void TestMainWindow::chineseInputArrivesIntact()
+{
+    ChatPage page;
+    page.setReady(true);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QSignalSpy sent(&page, &ChatPage::sendRequested);
+    auto *composer = page.findChild<QPlainTextEdit *>(u"composer"_s);
+    composer->setFocus();
+    // Chinese arrives from an input method as committed strings, not as key presses; Latin text
+    // typed in between arrives as keys. Both must end up in the draft unchanged.
+    const QString chinese = u"你好，GLM！请解释一下 MoE 路由。"_s;
+    QInputMethodEvent commit;
+    commit.setCommitString(chinese);
+    QCoreApplication::sendEvent(composer, &commit);
+    QTest::keyClicks(composer, u" ok 😀"_s.left(4));
+    QInputMethodEvent emoji;
+    emoji.setCommitString(u"😀"_s);
+    QCoreApplication::sendEvent(composer, &emoji);
+    const QString text = chinese + u" ok 😀"_s;
+    QCOMPARE(page.draft(), text);
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.first().at(0).toString(), text);
+    QCOMPARE(sent.first().at(1).toBool(), true); // thinking on by default
+    QVERIFY(page.draft().isEmpty());
+}
+
+void TestMainWindow::switchingLanguageRetranslatesTheLiveWindow()
+{
+    AppTranslator translator;
+    QVERIFY(translator.setLanguage(u"en"_s));
+    MainWindow window(&translator);
+    window.show();
+    auto *open = window.findChild<QPushButton *>(u"openModelButton"_s);
+    const QString english = open->text();
+
+    QVERIFY(translator.setLanguage(u"zh_CN"_s));
+    QCOMPARE(translator.language(), u"zh_CN"_s);
+    QCoreApplication::processEvents();
+    const QString chinese = open->text();
+    QVERIFY2(chinese != english, qPrintable(chinese));
+    // Every character of a Chinese label lies outside Latin-1 except punctuation and "…".
+    QVERIFY2(std::any_of(chinese.begin(), chinese.end(),
+                         [](QChar c) { return c.unicode() >= 0x4E00 && c.unicode() <= 0x9FFF; }),
+             qPrintable(chinese));
+    QVERIFY(window.windowTitle().size() > 0);
+
+    QVERIFY(translator.setLanguage(u"en"_s));
+    QCoreApplication::processEvents();
+    QCOMPARE(open->text(), english);
+}
+
+void TestMainWindow::unknownLanguageIsRefused()
+{
+    AppTranslator translator;
+    QVERIFY(translator.setLanguage(u"en"_s));
+    QVERIFY(!translator.setLanguage(u"xx_YY"_s));
+    QCOMPARE(translator.language(), u"en"_s);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

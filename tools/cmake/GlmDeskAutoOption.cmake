@@ -1,0 +1,16 @@
+# glmdesk_auto_option(NAME DOC): a tri-state cache option. AUTO builds the part when what it needs
+# is found, ON makes a missing dependency a configure error, OFF never builds it.
+function(glmdesk_auto_option name doc)
+  set(${name} AUTO CACHE STRING "${doc}: AUTO, ON or OFF")
+  set_property(CACHE ${name} PROPERTY STRINGS AUTO ON OFF)
+  string(TOUPPER "${${name}}" _v)
+  if(_v STREQUAL "TRUE" OR _v STREQUAL "YES" OR _v STREQUAL "1")
+    set(_v ON)
+  elseif(_v STREQUAL "FALSE" OR _v STREQUAL "NO" OR _v STREQUAL "0")
+    set(_v OFF)
+  endif()
+  if(NOT _v MATCHES "^(AUTO|ON|OFF)$")
+    message(FATAL_ERROR "${name} must be AUTO, ON or OFF (got '${${name}}')")
+  endif()
+  set(${name} "${_v}" PARENT_SCOPE)
+endfunction()
