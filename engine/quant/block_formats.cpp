@@ -3,6 +3,7 @@
 #include <limits>
 
 namespace glmdesk::engine {
+
 std::string_view block_format_name(BlockFormat format)
 {
     return block_format_info(format).name;
