@@ -1,0 +1,205 @@
+// Run-time choice of the kernel table, activation quantization, and the multi-row entry point.
+#include "kernels/cpu/dot_kernels.h"
+
+#include "kernels/cpu/dot_kernels_internal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+namespace glmdesk::kernels::cpu {
+namespace {
+
+bool cpu_has(Isa isa)
+{
+#if defined(GLMDESK_KERNELS_X86)
+    switch (isa) {
+    case Isa::scalar:
+        return true;
+    case Isa::avx2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+               __builtin_cpu_supports("f16c");
+    case Isa::avx_vnni:
+        return cpu_has(Isa::avx2) && __builtin_cpu_supports("avxvnni");
+    case Isa::avx512_vnni:
+        return cpu_has(Isa::avx2) && __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512vnni");
+    }
+    return false;
+#else
+    return isa == Isa::scalar;
+#endif
+}
+
+Isa detect_best()
+{
+    // GLMDESK_CPU_ISA=scalar|avx2|avx_vnni|avx512_vnni runs the whole engine on a lower table (to
+    // test the fallback on a machine that has more); a value this CPU cannot run is ignored.
+    if (const char *forced = std::getenv("GLMDESK_CPU_ISA"); forced != nullptr)
+        for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx_vnni, Isa::avx512_vnni})
+            if (std::strcmp(forced, isa_name(isa)) == 0 && cpu_has(isa))
+                return isa;
+    if (cpu_has(Isa::avx512_vnni))
+        return Isa::avx512_vnni;
+    if (cpu_has(Isa::avx_vnni))
+        return Isa::avx_vnni;
+    if (cpu_has(Isa::avx2))
+        return Isa::avx2;
+    return Isa::scalar;
+}
+
+} // namespace
+
+const char *isa_name(Isa isa)
+{
+    switch (isa) {
+    case Isa::scalar:
+        return "scalar";
+    case Isa::avx2:
+        return "avx2";
+    case Isa::avx_vnni:
+        return "avx_vnni";
+    case Isa::avx512_vnni:
+        return "avx512_vnni";
+    }
+    return "unknown";
+}
+
+bool isa_supported(Isa isa)
+{
+    return cpu_has(isa);
+}
+
+Isa best_isa()
+{
+    static const Isa best = detect_best();
+    return best;
+}
+
+FormatKernels kernels_for(Isa isa, BlockFormat format)
+{
+    if (!cpu_has(isa))
+        return {};
+    switch (isa) {
+    case Isa::scalar:
+        return detail::scalar_kernels(format);
+#if defined(GLMDESK_KERNELS_X86)
+    case Isa::avx2:
+        return detail::avx2_kernels(format);
+    case Isa::avx_vnni:
+        return detail::avx_vnni_kernels(format);
+    case Isa::avx512_vnni:
+        return detail::avx512_vnni_kernels(format);
+#endif
+    default:
+        return {};
+    }
+}
+
+FormatKernels kernels(BlockFormat format)
+{
+    return kernels_for(best_isa(), format);
+}
+
+float dot_f32(BlockFormat format, const void *row, const float *x, int n)
+{
+    const FormatKernels k = kernels(format);
+    return k.dot_f32 != nullptr ? k.dot_f32(row, x, n) : 0.0f;
+}
+
+float dot_q8(BlockFormat format, const void *row, const Q8Row &x, int n)
+{
+    const FormatKernels k = kernels(format);
+    return k.dot_q8 != nullptr ? k.dot_q8(row, x, n) : 0.0f;
+}
+
+bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out)
+{
+    if (x == nullptr || n <= 0 || n % k_q8_block != 0 || n_tokens < 1)
+        return false;
+    const auto total = static_cast<std::size_t>(n) * static_cast<std::size_t>(n_tokens);
+    out.n = n;
+    out.n_tokens = n_tokens;
+    out.q.resize(total);
+    out.d.resize(total / k_q8_block);
+    out.sum16.resize(total / 16);
+    for (std::size_t blk = 0; blk < total / k_q8_block; ++blk) {
+        const float *xb = x + blk * k_q8_block;
+        float amax = 0.0f;
+        for (int i = 0; i < k_q8_block; ++i)
+            amax = std::max(amax, std::fabs(xb[i])); // NaN is ignored by max's comparison
+        const float d = amax / 127.0f;
+        const float inv = d > 0.0f ? 1.0f / d : 0.0f;
+        std::int8_t *q = out.q.data() + blk * k_q8_block;
+        for (int i = 0; i < k_q8_block; ++i) {
+            float v = std::nearbyint(xb[i] * inv);
+            v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);
+            q[i] = v == v ? static_cast<std::int8_t>(v) : std::int8_t{0};
+        }
+        out.d[blk] = d;
+        for (int h = 0; h < 2; ++h) {
+            float s = 0.0f;
+            for (int i = 0; i < 16; ++i)
+                s += xb[h * 16 + i];
+            out.sum16[blk * 2 + static_cast<std::size_t>(h)] = s;
+        }
+    }
+    return true;
+}
+
+Q8Row q8_row(const QuantizedActivations &xq, int token)
+{
+    const auto t = static_cast<std::size_t>(token);
+    const auto n = static_cast<std::size_t>(xq.n);
+    return {xq.q.data() + t * n, xq.d.data() + t * (n / k_q8_block),
+            xq.sum16.data() + t * (n / 16)};
+}
+
+bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, int r0, int r1,
+            const float *x, const QuantizedActivations *xq, int n_tokens, float *y, std::size_t ldy)
+{
+    const FormatKernels k = kernels(format);
+    const std::optional<engine::BlockFormatInfo> info =
+        engine::block_format_info(static_cast<std::uint32_t>(format));
+    if (k.dot_f32 == nullptr || !info || n <= 0 || n % static_cast<int>(info->block_size) != 0 ||
+        r0 < 0 || r1 < r0 || n_tokens < 1 || rows == nullptr || x == nullptr || y == nullptr ||
+        ldy < static_cast<std::size_t>(r1))
+        return false;
+    const bool use_q8 = xq != nullptr && k.dot_q8 != nullptr && xq->n == n &&
+                        xq->n_tokens >= n_tokens && n % k_q8_block == 0;
+    const auto *base = static_cast<const unsigned char *>(rows);
+    // Tokens in tiles so that a tile's activations stay in L2 while each weight row (a few KB,
+    // in L1) is reused across the tile: the weights are read from memory once per tile.
+    constexpr int k_token_tile = 16;
+    for (int t0 = 0; t0 < n_tokens; t0 += k_token_tile) {
+        const int t1 = std::min(n_tokens, t0 + k_token_tile);
+        for (int r = r0; r < r1; ++r) {
+            const void *row = base + static_cast<std::size_t>(r) * row_bytes;
+            int t = t0;
+            if (use_q8 && k.dot_q8_x4 != nullptr) {
+                for (; t + 4 <= t1; t += 4) {
+                    const Q8Row x4[4] = {q8_row(*xq, t), q8_row(*xq, t + 1), q8_row(*xq, t + 2),
+                                         q8_row(*xq, t + 3)};
+                    float out[4];
+                    k.dot_q8_x4(row, x4, n, out);
+                    for (int i = 0; i < 4; ++i)
+                        y[static_cast<std::size_t>(t + i) * ldy + static_cast<std::size_t>(r)] =
+                            out[i];
+                }
+            }
+            for (; t < t1; ++t) {
+                const auto tt = static_cast<std::size_t>(t);
+                y[tt * ldy + static_cast<std::size_t>(r)] =
+                    use_q8 ? k.dot_q8(row, q8_row(*xq, t), n)
+                           : k.dot_f32(row, x + tt * static_cast<std::size_t>(n), n);
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace glmdesk::kernels::cpu

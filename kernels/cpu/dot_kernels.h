@@ -1,0 +1,105 @@
+// Dot products of one weight row stored in a GGUF block format with activations, chosen once per
+// process for the CPU it runs on (scalar everywhere; AVX2+FMA+F16C; AVX-VNNI; AVX-512 VNNI at 256
+// bits).
+//
+// Two paths per format. dot_f32 keeps float32 activations and is exact up to float rounding. dot_q8
+// first needs the activations quantized (once per token) to signed bytes in blocks of 32 with one
+// float scale each, then does integer dot products: on a memory-bound decode that is what lets a
+// core keep up with the weight stream. One activation format serves every weight format: a 32-block
+// divides every GGUF row length, its per-32 scale is finer (so more accurate) than a per-256 one,
+// and the per-16 float sums of the original activations carry the "min" terms of Q2_K/Q4_K/Q5_K/
+// Q4_1/Q5_1 exactly.
+//
+// Typical use by the forward pass, y[T, rows] = x[T, n] * W^T with W in its stored format:
+//     cpu::quantize_activations(x, n, T, xq);                 // once per activation matrix
+//     pool.parallel_for(rows, [&](std::int64_t r0, std::int64_t r1) {
+//         cpu::matmul(format, w, row_bytes, n, r0, r1, x, &xq, T, y, rows);
+//     });
+// (pass nullptr instead of &xq for the exact float32 path).
+//
+// Preconditions (the engine checks tensor shapes when it loads a file; these functions do not
+// re-check per call): n is a whole number of the format's blocks, and for dot_q8 a multiple of 32;
+// row points at n / block_size blocks (any alignment); x at n floats.
+#pragma once
+
+#include "engine/quant/block_formats.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace glmdesk::kernels::cpu {
+
+using engine::BlockFormat;
+
+inline constexpr int k_q8_block = 32; // activations per scale in QuantizedActivations
+
+enum class Isa {
+    scalar,
+    avx2,        // AVX2 + FMA + F16C
+    avx_vnni,    // AVX2 + AVX-VNNI (VEX): byte dot products without AVX-512
+    avx512_vnni, // AVX-512 F/BW/VL + VNNI, used at 256-bit width
+};
+
+const char *isa_name(Isa isa);
+bool isa_supported(Isa isa); // by this CPU (and this build: non-x86 builds have only scalar)
+// The best supported one, detected once; the environment variable GLMDESK_CPU_ISA (an isa_name)
+// can lower it, e.g. to run everything on the scalar fallback.
+Isa best_isa();
+
+// n_tokens rows of n activations, each row in blocks of 32: x ~= d[block] * q[i].
+struct QuantizedActivations
+{
+    int n = 0;
+    int n_tokens = 0;
+    std::vector<std::int8_t> q; // [n_tokens][n]
+    std::vector<float> d;       // [n_tokens][n / 32]
+    std::vector<float> sum16;   // [n_tokens][n / 16]: float sums of the original activations
+};
+
+// One token's row of QuantizedActivations.
+struct Q8Row
+{
+    const std::int8_t *q = nullptr;
+    const float *d = nullptr;
+    const float *sum16 = nullptr;
+};
+
+// Quantizes n_tokens rows of n floats (row t at x + t * n): d = max|x| / 127 per block of 32,
+// q = round-to-nearest(x / d) clamped to [-127, 127] (NaN becomes 0). False if n is not a positive
+// multiple of 32 or n_tokens < 1; `out` is resized (its buffers are reused across calls).
+bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out);
+Q8Row q8_row(const QuantizedActivations &xq, int token);
+
+using DotF32Fn = float (*)(const void *row, const float *x, int n);
+using DotQ8Fn = float (*)(const void *row, const Q8Row &x, int n);
+// out[t] = dot_q8(row, x[t], n) for 4 tokens, bit for bit, decoding each weight block once.
+using DotQ8x4Fn = void (*)(const void *row, const Q8Row *x, int n, float *out);
+
+struct FormatKernels
+{
+    DotF32Fn dot_f32 = nullptr;    // null: format not handled
+    DotQ8Fn dot_q8 = nullptr;      // null: no quantized-activation path (F32, F16, BF16)
+    DotQ8x4Fn dot_q8_x4 = nullptr; // null: matmul calls dot_q8 per token (scalar table)
+};
+
+// Formats with kernels: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K,
+// Q5_K, Q6_K, IQ4_XS (every ISA covers all of them).
+FormatKernels kernels_for(Isa isa, BlockFormat format);
+FormatKernels kernels(BlockFormat format); // kernels_for(best_isa(), format)
+
+// One row with the best table; 0 for a format without that kernel (check kernels() first).
+float dot_f32(BlockFormat format, const void *row, const float *x, int n);
+float dot_q8(BlockFormat format, const void *row, const Q8Row &x, int n);
+
+// y[t * ldy + r] = dot(row r, token t) for rows r in [r0, r1) and tokens t in [0, n_tokens), row r
+// at rows + r * row_bytes, token t's floats at x + t * n. Uses the q8 path when `xq` is given
+// (quantized from the same x, xq->n == n, xq->n_tokens >= n_tokens) and the format has one,
+// otherwise dot_f32. A thread pool splits [0, n_rows) into ranges and calls this once per range.
+// False (nothing written) for a format without kernels, n not a whole number of blocks, or bad
+// ranges.
+bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, int r0, int r1,
+            const float *x, const QuantizedActivations *xq, int n_tokens, float *y,
+            std::size_t ldy);
+
+} // namespace glmdesk::kernels::cpu
