@@ -3,7 +3,16 @@
 #include "engine/backend/cpu/cpu_info.h"
 #include "engine/backend/cuda/cuda_device.h"
 #include "engine/backend/vulkan/vulkan_context.h"
+#include "engine/runtime/engine_worker.h"
 #include "glmdesk/build_config.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_set>
 
 namespace glmdesk::engine {
 
@@ -50,6 +59,115 @@ std::string version_line(std::string_view program)
     for (size_t i = 0; i < names.size(); ++i)
         line += (i == 0 ? " " : ", ") + std::string(names[i]);
     return line + ")";
+}
+
+} // namespace glmdesk::engine
+
+// ================================================================================ the engine
+
+namespace glmdesk::engine {
+
+struct Engine::Impl
+{
+    EventSink sink;
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<std::pair<RequestId, Request>> queue;
+    std::unordered_set<RequestId> cancelled_queued;
+    RequestId next_id = 1;
+    RequestId current = 0;
+    std::atomic<bool> current_cancel{false};
+    bool stopping = false;
+    EngineWorker worker;
+    std::thread thread;
+
+    void run()
+    {
+        for (;;) {
+            std::pair<RequestId, Request> item;
+            bool skip = false;
+            {
+                std::unique_lock lock(mutex);
+                wake.wait(lock, [&] { return stopping || !queue.empty(); });
+                if (queue.empty())
+                    return; // stopping, and every request has had its Done
+                item = std::move(queue.front());
+                queue.pop_front();
+                skip = stopping || cancelled_queued.erase(item.first) > 0;
+                current = item.first;
+                current_cancel.store(skip);
+            }
+            std::uint64_t seq = 0;
+            const RequestId id = item.first;
+            auto emit = [&](EventPayload &&payload) { sink(Event{id, seq++, std::move(payload)}); };
+            if (skip) {
+                emit(events::Done{events::DoneReason::Cancelled});
+            } else {
+                std::visit(
+                    [&](auto &request) {
+                        using T = std::decay_t<decltype(request)>;
+                        if constexpr (std::is_same_v<T, LoadRequest>)
+                            worker.load(request, current_cancel, emit);
+                        else if constexpr (std::is_same_v<T, GenerateRequest>)
+                            worker.generate(request, current_cancel, emit);
+                        else
+                            worker.unload(emit);
+                    },
+                    item.second);
+            }
+            std::lock_guard lock(mutex);
+            current = 0;
+        }
+    }
+};
+
+Engine::Engine(EventSink sink) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->sink = std::move(sink);
+    m_impl->thread = std::thread([impl = m_impl.get()] { impl->run(); });
+}
+
+Engine::~Engine()
+{
+    shutdown();
+}
+
+RequestId Engine::submit(Request request)
+{
+    std::lock_guard lock(m_impl->mutex);
+    const RequestId id = m_impl->next_id++;
+    // After shutdown nothing runs: the request is dropped without events (documented).
+    if (m_impl->stopping)
+        return id;
+    m_impl->queue.emplace_back(id, std::move(request));
+    m_impl->wake.notify_one();
+    return id;
+}
+
+void Engine::cancel(RequestId id)
+{
+    std::lock_guard lock(m_impl->mutex);
+    if (id == m_impl->current) {
+        m_impl->current_cancel.store(true);
+        return;
+    }
+    for (const auto &[queued, request] : m_impl->queue)
+        if (queued == id)
+            m_impl->cancelled_queued.insert(id);
+}
+
+void Engine::shutdown()
+{
+    {
+        std::lock_guard lock(m_impl->mutex);
+        if (m_impl->stopping && !m_impl->thread.joinable())
+            return;
+        m_impl->stopping = true;
+        m_impl->current_cancel.store(true);
+        m_impl->wake.notify_one();
+    }
+    if (m_impl->thread.joinable())
+        m_impl->thread.join();
 }
 
 } // namespace glmdesk::engine

@@ -2,6 +2,7 @@
 
 #include "app/app_translator.h"
 #include "app/backend_summary.h"
+#include "app/engine_bridge.h"
 #include "ui/chat/chat_page.h"
 #include "ui/welcome_page.h"
 
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProcessEnvironment>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -37,8 +39,14 @@ MainWindow::MainWindow(app::AppTranslator *translator, QWidget *parent)
     m_modelLabel->setObjectName(u"modelLabel"_s);
     m_backendLabel = new QLabel(this);
     m_backendLabel->setObjectName(u"backendLabel"_s);
+    m_speedLabel = new QLabel(this);
+    m_speedLabel->setObjectName(u"speedLabel"_s);
     statusBar()->addWidget(m_modelLabel, 1);
+    statusBar()->addPermanentWidget(m_speedLabel);
     statusBar()->addPermanentWidget(m_backendLabel);
+
+    m_bridge = new app::EngineBridge(this);
+    connectEngine();
 
     createMenus();
     connect(m_welcome, &WelcomePage::demoModelRequested, this, [this] { selectModel({}); });
@@ -102,11 +110,106 @@ void MainWindow::openModelDialog()
 
 void MainWindow::selectModel(const QString &path)
 {
-    m_modelPath = path;
-    m_modelChosen = true;
+    QString file = path;
+    if (file.isEmpty()) // the demo model: where the installer puts it, or where a developer says
+        file = QProcessEnvironment::systemEnvironment().value(u"GLMDESK_DEMO_MODEL"_s);
     m_pages->setCurrentWidget(m_chat);
-    retranslateUi();
     Q_EMIT modelSelected(path);
+    if (file.isEmpty()) {
+        m_modelState = ModelState::Failed;
+        m_modelPath.clear();
+        m_loadError.clear();
+        retranslateUi();
+        return;
+    }
+    if (m_activeRequest)
+        m_bridge->cancel(m_activeRequest);
+    m_modelPath = file;
+    m_modelState = ModelState::Loading;
+    m_loadFraction = 0.0;
+    m_loadError.clear();
+    m_turns.clear();
+    m_chat->clearTranscript();
+    m_loadRequest = m_bridge->loadModel(file);
+    retranslateUi();
+}
+
+void MainWindow::connectEngine()
+{
+    using app::EngineBridge;
+    connect(m_bridge, &EngineBridge::loadProgress, this, [this](quint64 id, double fraction) {
+        if (id != m_loadRequest)
+            return;
+        m_loadFraction = fraction;
+        retranslateUi();
+    });
+    connect(m_bridge, &EngineBridge::modelLoaded, this, [this](quint64 id, const QString &) {
+        if (id != m_loadRequest)
+            return;
+        m_modelState = ModelState::Loaded;
+        retranslateUi();
+        m_chat->setFocus();
+    });
+    connect(m_bridge, &EngineBridge::thinkingDelta, this, [this](quint64 id, const QString &t) {
+        if (id == m_activeRequest)
+            m_chat->appendThinking(t);
+    });
+    connect(m_bridge, &EngineBridge::answerDelta, this, [this](quint64 id, const QString &t) {
+        if (id != m_activeRequest)
+            return;
+        m_answer += t;
+        m_chat->appendAnswer(t);
+    });
+    connect(m_bridge, &EngineBridge::statsUpdated, this,
+            [this](quint64 id, double tokensPerSecond, int used, int size) {
+                if (id != m_activeRequest)
+                    return;
+                m_speedLabel->setText(tr("%1 tokens/s · context %2 of %3")
+                                          .arg(tokensPerSecond, 0, 'f', 1)
+                                          .arg(used)
+                                          .arg(size));
+            });
+    connect(m_bridge, &EngineBridge::finished, this, [this](quint64 id, const QString &reason) {
+        if (id != m_activeRequest)
+            return;
+        m_turns.append({app::ChatTurn::Role::Assistant, m_answer.trimmed()});
+        m_activeRequest = 0;
+        m_chat->setGenerating(false);
+        if (reason == u"cancelled"_s)
+            m_chat->endAnswer(tr("stopped"));
+        else if (reason == u"length"_s)
+            m_chat->endAnswer(tr("the answer reached its length limit"));
+        else
+            m_chat->endAnswer();
+    });
+    connect(m_bridge, &EngineBridge::failed, this, [this](quint64 id, const QString &message) {
+        if (id == m_loadRequest) {
+            m_modelState = ModelState::Failed;
+            m_loadError = message;
+            retranslateUi();
+        } else if (id == m_activeRequest) {
+            m_activeRequest = 0;
+            m_chat->setGenerating(false);
+            m_chat->endAnswer(tr("error: %1").arg(message));
+        }
+    });
+    connect(m_chat, &ChatPage::sendRequested, this, &MainWindow::sendMessage);
+    connect(m_chat, &ChatPage::stopRequested, this, [this] {
+        if (m_activeRequest)
+            m_bridge->cancel(m_activeRequest);
+    });
+}
+
+void MainWindow::sendMessage(const QString &text, bool thinking)
+{
+    if (m_modelState != ModelState::Loaded || m_activeRequest)
+        return;
+    m_turns.append({app::ChatTurn::Role::User, text});
+    m_chat->addUserMessage(text);
+    m_chat->beginAnswer();
+    m_answer.clear();
+    m_activeRequest = m_bridge->generate(m_turns, thinking);
+    m_chat->setGenerating(true);
 }
 
 void MainWindow::showAbout()
@@ -140,16 +243,27 @@ void MainWindow::retranslateUi()
         for (QAction *action : m_languageGroup->actions())
             action->setChecked(action->data().toString() == m_translator->language());
     }
-    if (!m_modelChosen) {
+    const QString name = QFileInfo(m_modelPath).fileName();
+    switch (m_modelState) {
+    case ModelState::None:
         m_modelLabel->setText(tr("No model loaded"));
-        return;
+        break;
+    case ModelState::Loading:
+        m_modelLabel->setText(tr("Loading %1… %2%").arg(name).arg(qRound(m_loadFraction * 100)));
+        m_chat->setReady(false, tr("Loading %1…").arg(name));
+        break;
+    case ModelState::Loaded:
+        m_modelLabel->setText(tr("Model: %1").arg(name));
+        m_chat->setReady(true);
+        break;
+    case ModelState::Failed:
+        m_modelLabel->setText(tr("No model loaded"));
+        m_chat->setReady(false, m_modelPath.isEmpty()
+                                    ? tr("The demo model is not installed with this build. Use "
+                                         "File › Open Model… to choose a GLM-4.5 model file.")
+                                    : tr("Could not load %1: %2").arg(name, m_loadError));
+        break;
     }
-    const QString name =
-        m_modelPath.isEmpty() ? tr("Demo model") : QFileInfo(m_modelPath).fileName();
-    m_modelLabel->setText(tr("Selected: %1").arg(name));
-    m_chat->setReady(false, tr("%1 is selected, but this version of GLM Desk cannot load models "
-                               "yet: the inference engine is still being built.")
-                                .arg(name));
 }
 
 } // namespace glmdesk::ui

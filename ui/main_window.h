@@ -12,7 +12,9 @@ class QStackedWidget;
 
 namespace glmdesk::app {
 class AppTranslator;
-}
+class EngineBridge;
+struct ChatTurn;
+} // namespace glmdesk::app
 
 namespace glmdesk::ui {
 
@@ -27,7 +29,10 @@ public:
     ~MainWindow() override;
 
     // A model the user picked: a .gguf path, a Hugging Face folder, or empty for the demo model.
+    // Loads it on the engine thread; the chat page opens at once and enables itself when ready.
     void selectModel(const QString &path);
+
+    app::EngineBridge *engineBridge() const { return m_bridge; }
 
 Q_SIGNALS:
     void modelSelected(const QString &path);
@@ -41,6 +46,10 @@ private:
     void openModelDialog();
     void showAbout();
     void setLanguage(const QString &language);
+    void connectEngine();
+    void sendMessage(const QString &text, bool thinking);
+
+    enum class ModelState { None, Loading, Loaded, Failed };
 
     app::AppTranslator *m_translator = nullptr;
     QStackedWidget *m_pages = nullptr;
@@ -48,8 +57,16 @@ private:
     ChatPage *m_chat = nullptr;
     QLabel *m_modelLabel = nullptr;
     QLabel *m_backendLabel = nullptr;
+    QLabel *m_speedLabel = nullptr;
+    app::EngineBridge *m_bridge = nullptr;
     QString m_modelPath;
-    bool m_modelChosen = false;
+    QString m_loadError;
+    ModelState m_modelState = ModelState::None;
+    double m_loadFraction = 0.0;
+    quint64 m_loadRequest = 0;
+    quint64 m_activeRequest = 0;
+    QList<app::ChatTurn> m_turns;
+    QString m_answer; // the answer streaming now
 
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -2,9 +2,12 @@
 // chat page, Chinese typed into the composer arrives intact, and switching language retranslates
 // the live window.
 #include "app/app_translator.h"
+#include "app/engine_bridge.h"
 #include "ui/chat/chat_page.h"
 #include "ui/main_window.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QInputMethodEvent>
 #include <QLabel>
 #include <QMenuBar>
@@ -29,6 +32,7 @@ private Q_SLOTS:
     void chineseInputArrivesIntact();
     void switchingLanguageRetranslatesTheLiveWindow();
     void unknownLanguageIsRefused();
+    void loadsAModelAndStreamsAnAnswer();
 };
 
 void TestMainWindow::opensOnTheWelcomePageWithItsWidgets()
@@ -129,6 +133,47 @@ void TestMainWindow::unknownLanguageIsRefused()
     QVERIFY(translator.setLanguage(u"en"_s));
     QVERIFY(!translator.setLanguage(u"xx_YY"_s));
     QCOMPARE(translator.language(), u"en"_s);
+}
+
+// The whole path: MainWindow -> EngineBridge -> engine thread -> queued signals -> transcript.
+void TestMainWindow::loadsAModelAndStreamsAnAnswer()
+{
+    QString fixtures = qEnvironmentVariable("GLMDESK_FIXTURES");
+    if (fixtures.isEmpty())
+        fixtures = QStringLiteral(GLMDESK_SOURCE_DIR) + u"/../shared/fixtures"_s;
+    const QString model = fixtures + u"/air-mini/gguf/air-mini-bf16.gguf"_s;
+    if (!QFileInfo::exists(model))
+        QSKIP("../shared/fixtures is absent (set GLMDESK_FIXTURES to run it)");
+
+    AppTranslator translator;
+    QVERIFY(translator.setLanguage(u"en"_s));
+    MainWindow window(&translator);
+    window.show();
+    QSignalSpy loaded(window.engineBridge(), &glmdesk::app::EngineBridge::modelLoaded);
+    QSignalSpy finished(window.engineBridge(), &glmdesk::app::EngineBridge::finished);
+    window.selectModel(model);
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 60000);
+    auto *composer = window.findChild<QPlainTextEdit *>(u"composer"_s);
+    QTRY_VERIFY(composer->isEnabled());
+    QVERIFY(window.findChild<QLabel *>(u"modelLabel"_s)->text().contains(u"air-mini-bf16"_s));
+
+    composer->setFocus();
+    QInputMethodEvent commit;
+    commit.setCommitString(u"请用 Python 写一个快速排序。"_s);
+    QCoreApplication::sendEvent(composer, &commit);
+    const qsizetype before = finished.size();
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(composer->toPlainText().isEmpty());
+    // Load's own "finished" came first; now wait for the answer's.
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() > before, 120000);
+    auto *page = window.findChild<ChatPage *>();
+    const QString transcript = page->transcriptText();
+    QVERIFY2(transcript.contains(u"请用 Python 写一个快速排序。"_s), qPrintable(transcript));
+    // Something came back after the "GLM" heading (random weights: the words are noise).
+    const qsizetype glm = transcript.lastIndexOf(u"GLM\n"_s);
+    QVERIFY(glm >= 0);
+    QVERIFY2(transcript.size() > glm + 6, qPrintable(transcript));
+    QVERIFY(composer->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)

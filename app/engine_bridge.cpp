@@ -1,0 +1,156 @@
+#include "app/engine_bridge.h"
+
+#include "engine/engine.h"
+
+#include <QMetaObject>
+
+#include <mutex>
+#include <vector>
+
+using namespace Qt::StringLiterals;
+
+namespace glmdesk::app {
+
+struct EngineBridge::Private
+{
+    std::mutex mutex;
+    std::vector<engine::Event> pending;
+    bool flushQueued = false;
+    std::unique_ptr<engine::Engine> engine; // last member: destroyed (joined) first
+};
+
+namespace {
+
+QString qs(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+QString reasonName(engine::events::DoneReason r)
+{
+    using R = engine::events::DoneReason;
+    switch (r) {
+    case R::Stop:
+        return u"stop"_s;
+    case R::Length:
+        return u"length"_s;
+    case R::ToolCalls:
+        return u"tool_calls"_s;
+    case R::Cancelled:
+        return u"cancelled"_s;
+    case R::Unloaded:
+        return u"unloaded"_s;
+    case R::Loaded:
+        return u"loaded"_s;
+    }
+    return u"stop"_s;
+}
+
+} // namespace
+
+EngineBridge::EngineBridge(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+{
+    d->engine = std::make_unique<engine::Engine>([this](engine::Event &&event) {
+        // Engine thread: append, and post one flush unless one is already on its way.
+        std::lock_guard lock(d->mutex);
+        d->pending.push_back(std::move(event));
+        if (!d->flushQueued) {
+            d->flushQueued = true;
+            QMetaObject::invokeMethod(this, &EngineBridge::flush, Qt::QueuedConnection);
+        }
+    });
+}
+
+EngineBridge::~EngineBridge()
+{
+    // Join the engine thread while every member it might touch is still alive; flushes posted
+    // after this point are dropped by Qt along with this object.
+    d->engine->shutdown();
+}
+
+quint64 EngineBridge::loadModel(const QString &path, int contextLength)
+{
+    engine::LoadRequest request;
+    request.path = path.toStdString();
+    request.n_ctx = contextLength;
+    return d->engine->submit(std::move(request));
+}
+
+quint64 EngineBridge::generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens)
+{
+    engine::GenerateRequest request;
+    for (const ChatTurn &turn : conversation) {
+        engine::Message m;
+        m.role = turn.role == ChatTurn::Role::System ? engine::Role::System
+                 : turn.role == ChatTurn::Role::User ? engine::Role::User
+                                                     : engine::Role::Assistant;
+        m.content = turn.text.toStdString();
+        request.conversation.messages.push_back(std::move(m));
+    }
+    request.options.enable_thinking = thinking;
+    request.max_tokens = maxTokens;
+    request.context_policy = engine::ContextPolicy::DropOldest;
+    return d->engine->submit(std::move(request));
+}
+
+void EngineBridge::cancel(quint64 requestId)
+{
+    d->engine->cancel(requestId);
+}
+
+void EngineBridge::unloadModel()
+{
+    d->engine->submit(engine::UnloadRequest{});
+}
+
+void EngineBridge::flush()
+{
+    std::vector<engine::Event> events;
+    {
+        std::lock_guard lock(d->mutex);
+        events.swap(d->pending);
+        d->flushQueued = false;
+    }
+    // Merge runs of deltas of one kind and one request into one signal.
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const engine::Event &e = events[i];
+        const quint64 id = e.request;
+        if (auto *t = std::get_if<engine::events::TextDelta>(&e.payload)) {
+            std::string text = t->text;
+            while (i + 1 < events.size() && events[i + 1].request == id)
+                if (auto *n = std::get_if<engine::events::TextDelta>(&events[i + 1].payload)) {
+                    text += n->text;
+                    ++i;
+                } else {
+                    break;
+                }
+            Q_EMIT answerDelta(id, qs(text));
+        } else if (auto *th = std::get_if<engine::events::ThinkingDelta>(&e.payload)) {
+            std::string text = th->text;
+            while (i + 1 < events.size() && events[i + 1].request == id)
+                if (auto *n = std::get_if<engine::events::ThinkingDelta>(&events[i + 1].payload)) {
+                    text += n->text;
+                    ++i;
+                } else {
+                    break;
+                }
+            Q_EMIT thinkingDelta(id, qs(text));
+        } else if (auto *p = std::get_if<engine::events::LoadProgress>(&e.payload)) {
+            Q_EMIT loadProgress(id, p->bytes_total ? double(p->bytes_done) / p->bytes_total : 0.0);
+        } else if (auto *l = std::get_if<engine::events::Loaded>(&e.payload)) {
+            Q_EMIT modelLoaded(id, qs(l->path), qs(l->summary), l->n_ctx);
+        } else if (auto *c = std::get_if<engine::events::ToolCall>(&e.payload)) {
+            Q_EMIT toolCallProposed(id, qs(c->name), qs(c->arguments_json));
+        } else if (auto *w = std::get_if<engine::events::Warning>(&e.payload)) {
+            Q_EMIT warning(id, qs(w->message));
+        } else if (auto *s = std::get_if<engine::events::Stats>(&e.payload)) {
+            Q_EMIT statsUpdated(id, s->decode_tokens_per_s, s->context_used, s->context_size);
+        } else if (auto *dn = std::get_if<engine::events::Done>(&e.payload)) {
+            Q_EMIT finished(id, reasonName(dn->reason));
+        } else if (auto *er = std::get_if<engine::events::Error>(&e.payload)) {
+            Q_EMIT failed(id, qs(er->message));
+        }
+    }
+}
+
+} // namespace glmdesk::app

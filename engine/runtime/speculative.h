@@ -1,0 +1,50 @@
+// Decoding loops over a Glm45CpuModel: plain greedy, and greedy with GLM-4.5's MTP layer drafting
+// tokens that one batched forward of the main model then verifies. Verification keeps exactly the
+// tokens plain greedy would have produced (a rejected draft is replaced by the main model's own
+// choice), so speculative output equals plain output token for token; only the speed differs.
+#pragma once
+
+#include "engine/common/status.h"
+#include "engine/model/glm45_forward.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace glmdesk::engine {
+
+class Sampler;
+
+struct GenerateOptions
+{
+    int max_tokens = 128;
+    // Null or greedy: greedy decoding (with MTP drafts when draft_tokens > 0). Otherwise tokens are
+    // sampled one at a time (drafts are not used: speculative sampling is not implemented yet).
+    Sampler *sampler = nullptr;
+    // Tokens before the prompt that count for repetition penalties (the prompt itself counts too).
+    std::span<const std::int32_t> history;
+    int draft_tokens = 1;               // MTP drafts per step; 0 = plain decoding
+    std::vector<std::int32_t> stop_ids; // generation ends after emitting one of these
+    const std::atomic<bool> *cancel = nullptr;
+    // Called for every emitted token, in order; returning false stops generation.
+    std::function<bool(std::int32_t)> on_token;
+};
+
+struct GenerateResult
+{
+    std::vector<std::int32_t> tokens;
+    int main_forwards = 0; // forward() calls after the prompt
+    int drafted = 0;       // draft tokens proposed
+    int accepted = 0;      // draft tokens the main model agreed with
+    bool stopped_by_stop_id = false;
+    double acceptance() const { return drafted ? double(accepted) / drafted : 0.0; }
+};
+
+// Runs `prompt` (appended to whatever the model's cache holds) and then decodes.
+// draft_tokens > 0 needs a model with an MTP layer.
+Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int32_t> prompt,
+                                  const GenerateOptions &options);
+
+} // namespace glmdesk::engine
