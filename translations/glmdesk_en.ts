@@ -15,6 +15,18 @@
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GLM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>glmdesk::ui::MainWindow</name>
@@ -79,15 +91,39 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Demo model</source>
+        <source>%1 tokens/s · context %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Selected: %1</source>
+        <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is selected, but this version of GLM Desk cannot load models yet: the inference engine is still being built.</source>
+        <source>the answer reached its length limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading %1… %2%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo model is not installed with this build. Use File › Open Model… to choose a GLM-4.5 model file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not load %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

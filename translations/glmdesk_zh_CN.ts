@@ -15,6 +15,18 @@
         <source>Send</source>
         <translation>发送</translation>
     </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>GLM</source>
+        <translation>GLM</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
 </context>
 <context>
     <name>glmdesk::ui::MainWindow</name>
@@ -79,16 +91,40 @@
         <translation>未加载模型</translation>
     </message>
     <message>
-        <source>Demo model</source>
-        <translation>演示模型</translation>
+        <source>%1 tokens/s · context %2 of %3</source>
+        <translation>%1 词元/秒 · 上下文 %2 / %3</translation>
     </message>
     <message>
-        <source>Selected: %1</source>
-        <translation>已选择：%1</translation>
+        <source>stopped</source>
+        <translation>已停止</translation>
     </message>
     <message>
-        <source>%1 is selected, but this version of GLM Desk cannot load models yet: the inference engine is still being built.</source>
-        <translation>已选择 %1，但此版本的 GLM Desk 还不能加载模型：推理引擎仍在开发中。</translation>
+        <source>the answer reached its length limit</source>
+        <translation>回答已达到长度上限</translation>
+    </message>
+    <message>
+        <source>error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>Loading %1… %2%</source>
+        <translation>正在加载 %1… %2%</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <source>The demo model is not installed with this build. Use File › Open Model… to choose a GLM-4.5 model file.</source>
+        <translation>此版本未安装演示模型。请使用“文件 › 打开模型…”选择一个 GLM-4.5 模型文件。</translation>
+    </message>
+    <message>
+        <source>Could not load %1: %2</source>
+        <translation>无法加载 %1：%2</translation>
     </message>
 </context>
 <context>
