@@ -1,5 +1,7 @@
 #include "engine/chat/prompt_format.h"
 
+#include "engine/common/utf8.h"
+
 #include "engine/chat/python_json.h"
 
 #include <array>
@@ -75,33 +77,7 @@ private:
 // Decodes one code point at s[i]; nullopt for an invalid sequence (strip stops there).
 std::optional<char32_t> decode_at(std::string_view s, size_t i, size_t &len)
 {
-    const unsigned char b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-        len = 1;
-        return b0;
-    }
-    char32_t cp = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-        len = 2;
-        cp = b0 & 0x1F;
-    } else if ((b0 & 0xF0) == 0xE0) {
-        len = 3;
-        cp = b0 & 0x0F;
-    } else if ((b0 & 0xF8) == 0xF0) {
-        len = 4;
-        cp = b0 & 0x07;
-    } else {
-        return std::nullopt;
-    }
-    if (i + len > s.size())
-        return std::nullopt;
-    for (size_t k = 1; k < len; ++k) {
-        const unsigned char b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80)
-            return std::nullopt;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    return cp;
+    return utf8::decode(s.substr(i), len);
 }
 
 std::string_view strip_chars(std::string_view text, char c, bool left)

@@ -1,5 +1,7 @@
 #include "engine/chat/python_json.h"
 
+#include "engine/common/utf8.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -8,38 +10,11 @@
 namespace glmdesk::engine {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+// Length of the well-formed UTF-8 sequence at s[i], 0 when it is not one.
 size_t utf8_sequence_length(std::string_view s, size_t i)
 {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80)
-        return 1;
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-        len = 2;
-        cp = b0 & 0x1F;
-    } else if ((b0 & 0xF0) == 0xE0) {
-        len = 3;
-        cp = b0 & 0x0F;
-    } else if ((b0 & 0xF8) == 0xF0) {
-        len = 4;
-        cp = b0 & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size())
-        return 0;
-    for (size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    static constexpr uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
+    const utf8::SequenceScan scan = utf8::scan_sequence(s.substr(i));
+    return scan.kind == utf8::SequenceKind::Complete ? scan.length : 0;
 }
 
 void append_string(std::string &out, std::string_view s)

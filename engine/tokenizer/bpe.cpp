@@ -5,7 +5,7 @@
 // Hugging Face implementation, which is what makes the ids identical.
 #include "engine/tokenizer/bpe.h"
 
-#include "engine/tokenizer/utf8.h"
+#include "engine/common/utf8.h"
 
 #include <algorithm>
 #include <cstdio>

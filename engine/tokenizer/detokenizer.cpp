@@ -1,6 +1,6 @@
 #include "engine/tokenizer/detokenizer.h"
 
-#include "engine/tokenizer/utf8.h"
+#include "engine/common/utf8.h"
 
 namespace glmdesk::engine {
 

@@ -1,8 +1,8 @@
 // Oracle: tokenizer_cases.json, the ids the Hugging Face tokenizers library gives for 33 strings
 // (Chinese, English, code, emoji, whitespace runs, specials, empty), checked through both loaders:
 // tokenizer.json and the arrays air-mini's GGUF stores.
+#include "engine/common/utf8.h"
 #include "engine/tokenizer/bpe.h"
-#include "engine/tokenizer/utf8.h"
 #include "tests/unit/tokenizer/tokenizer_test_data.h"
 
 #include <gtest/gtest.h>

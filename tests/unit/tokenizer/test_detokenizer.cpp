@@ -1,5 +1,5 @@
+#include "engine/common/utf8.h"
 #include "engine/tokenizer/detokenizer.h"
-#include "engine/tokenizer/utf8.h"
 #include "tests/unit/tokenizer/tokenizer_test_data.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "engine/tokenizer/utf8.h"
+#include "engine/common/utf8.h"
 
 #include <cstdint>
 
@@ -136,6 +136,21 @@ void append_code_point(std::string &out, char32_t cp)
     } else {
         out.append(replacement_character);
     }
+}
+
+std::optional<char32_t> decode(std::string_view bytes, std::size_t &length)
+{
+    if (bytes.empty())
+        return std::nullopt;
+    const SequenceScan scan = scan_sequence(bytes);
+    if (scan.kind != SequenceKind::Complete)
+        return std::nullopt;
+    length = scan.length;
+    static constexpr std::uint8_t lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    char32_t cp = static_cast<std::uint8_t>(bytes[0]) & lead_mask[scan.length];
+    for (std::size_t i = 1; i < scan.length; ++i)
+        cp = (cp << 6) | (static_cast<std::uint8_t>(bytes[i]) & 0x3F);
+    return cp;
 }
 
 } // namespace glmdesk::engine::utf8

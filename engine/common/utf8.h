@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,9 @@ std::size_t append_replacing_invalid(std::string_view bytes, bool at_end, std::s
 std::string replace_invalid(std::string_view bytes);
 
 void append_code_point(std::string &out, char32_t code_point);
+// The code point of the well-formed sequence at the start of `bytes` (its byte count in
+// `length`); nullopt when that sequence is invalid or incomplete.
+std::optional<char32_t> decode(std::string_view bytes, std::size_t &length);
 
 inline constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
 
