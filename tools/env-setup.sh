@@ -44,6 +44,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth imagemagick fonts-dejavu-core fonts-wqy-microhei
   # engine: JSON (HF folders, tool schemas), PCRE2 (the tokenizer's Unicode regex); tree hygiene: the same clang-format and clang-tidy everywhere
   nlohmann-json3-dev libpcre2-dev clang-format clang-tidy
+  # libFuzzer for the model-file parsers (tools/run-fuzz.sh)
+  clang libclang-rt-19-dev
 )
 # shellcheck disable=SC2206
 PACKAGES+=(${GLMDESK_EXTRA_PACKAGES:-})

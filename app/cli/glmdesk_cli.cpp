@@ -307,9 +307,7 @@ int run_with_model(const Options &o)
     return 0;
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+int run_cli(int argc, char **argv)
 {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -441,4 +439,19 @@ int main(int argc, char **argv)
         return run_with_model(o);
     print_usage(stderr);
     return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // The engine reports errors as values; what can still throw here is the standard library
+    // (allocation, JSON output). A script gets a message and a status, never an abort.
+    try {
+        return run_cli(argc, argv);
+    } catch (const std::exception &e) {
+        return fail(std::string("internal error: ") + e.what());
+    } catch (...) {
+        return fail("internal error");
+    }
 }
