@@ -21,7 +21,7 @@ struct GenerateOptions
 {
     int max_tokens = 128;
     // Null or greedy: greedy decoding (with MTP drafts when draft_tokens > 0). Otherwise tokens are
-    // sampled one at a time (drafts are not used: speculative sampling is not implemented yet).
+    // sampled one per forward: drafts serve greedy decoding only, for now.
     Sampler *sampler = nullptr;
     // Tokens before the prompt that count for repetition penalties (the prompt itself counts too).
     std::span<const std::int32_t> history;
