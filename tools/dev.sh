@@ -68,7 +68,7 @@ case "$cmd" in
     ;;
   app)
     [ -n "${DISPLAY:-}" ] ||
-      die "no X display (DISPLAY is unset): start GLM Desk from a graphical session, or use 'xvfb-run -a $0 app'"
+      die "no X display (DISPLAY is unset): start GLM Desk from a graphical session"
     # The X authority file is usually in the user's home, which the build root cannot see.
     if [ -n "${XAUTHORITY:-}" ] && [ -f "$XAUTHORITY" ]; then
       export GLMDESK_BINDS="${GLMDESK_BINDS:-} $(dirname "$XAUTHORITY")"
