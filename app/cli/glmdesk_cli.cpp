@@ -13,8 +13,11 @@
 
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -57,6 +60,8 @@ void print_usage(std::FILE *out)
         "  --ctx N                context length (default 4096)\n"
         "  --exact                SIMD kernels with float32 activations (default: 8-bit "
         "activations)\n"
+        "  --chat                 talk with --model: one message per line, until an empty line or\n"
+        "                         end of input; turns reuse the cached conversation\n"
         "  --json                 machine-readable output (one JSON object on stdout)\n"
         "  -h, --help             this help\n",
         out);
@@ -118,13 +123,90 @@ int list_devices(bool json)
 struct Options
 {
     bool json = false, version = false, devices = false, info = false, greedy = false;
-    bool raw = false, specials = false, exact = false;
+    bool raw = false, specials = false, exact = false, chat = false;
     std::string model, prompt, tokenize, detokenize, render_chat, dump_logits, ids;
     std::string think = "on", backend = "cpu";
     bool has_prompt = false, has_tokenize = false;
     int n = 64, threads = 0, ctx = 4096, draft = 1;
     engine::SamplingParams sampling = engine::SamplingParams::glm45_defaults();
 };
+
+// --chat: the same Engine the app drives. Answers stream to stdout; per-turn stats to stderr.
+int run_chat(const Options &o)
+{
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::string error_message, answer;
+    engine::events::Stats stats;
+    engine::Engine eng([&](engine::Event &&e) {
+        if (auto *t = std::get_if<engine::events::TextDelta>(&e.payload)) {
+            std::fputs(t->text.c_str(), stdout);
+            std::fflush(stdout);
+            std::lock_guard lock(mutex);
+            answer += t->text;
+            return;
+        }
+        if (auto *t = std::get_if<engine::events::ThinkingDelta>(&e.payload)) {
+            std::fputs(t->text.c_str(), stderr);
+            return;
+        }
+        std::lock_guard lock(mutex);
+        if (auto *st = std::get_if<engine::events::Stats>(&e.payload))
+            stats = *st;
+        else if (auto *err = std::get_if<engine::events::Error>(&e.payload))
+            error_message = err->message;
+        if (std::holds_alternative<engine::events::Done>(e.payload) ||
+            std::holds_alternative<engine::events::Error>(e.payload)) {
+            done = true;
+            done_cv.notify_all();
+        }
+    });
+    auto wait = [&](engine::RequestId) {
+        std::unique_lock lock(mutex);
+        done_cv.wait(lock, [&] { return done; });
+        done = false;
+        return error_message.empty();
+    };
+    engine::LoadRequest load;
+    load.path = o.model;
+    load.n_ctx = o.ctx;
+    load.threads = o.threads;
+    load.draft_tokens = o.draft;
+    if (!wait(eng.submit(load)))
+        return fail(error_message);
+
+    engine::GenerateRequest request;
+    request.options.enable_thinking = o.think == "on";
+    request.sampling = o.greedy ? engine::SamplingParams::greedy_params() : o.sampling;
+    request.max_tokens = o.n;
+    request.context_policy = engine::ContextPolicy::DropOldest;
+    std::string line;
+    int turn = 0;
+    while (std::getline(std::cin, line) && !line.empty()) {
+        engine::Message user;
+        user.role = engine::Role::User;
+        user.content = line;
+        request.conversation.messages.push_back(std::move(user));
+        answer.clear();
+        if (!wait(eng.submit(request)))
+            return fail(error_message);
+        std::printf("\n");
+        std::fflush(stdout);
+        std::fprintf(stderr,
+                     "[turn %d: prompt %d tokens, %d computed, %d from the cache; %.1f tokens/s "
+                     "prefill, %d generated at %.1f tokens/s; drafts accepted %d of %d]\n",
+                     ++turn, stats.prompt_tokens, stats.prefilled_tokens,
+                     stats.prompt_tokens - stats.prefilled_tokens, stats.prefill_tokens_per_s,
+                     stats.generated_tokens, stats.decode_tokens_per_s, stats.accepted,
+                     stats.drafted);
+        engine::Message assistant;
+        assistant.role = engine::Role::Assistant;
+        assistant.content = answer;
+        request.conversation.messages.push_back(std::move(assistant));
+    }
+    return 0;
+}
 
 // Everything that needs a loaded model and tokenizer.
 int run_with_model(const Options &o)
@@ -364,6 +446,8 @@ int run_cli(int argc, char **argv)
             o.specials = true;
         else if (arg == "--exact")
             o.exact = true;
+        else if (arg == "--chat")
+            o.chat = true;
         else if (arg == "--model")
             ok = string_value(o.model);
         else if (arg == "--prompt")
@@ -434,6 +518,11 @@ int run_cli(int argc, char **argv)
         else
             std::fputs(engine::model_info_text(info).c_str(), stdout);
         return 0;
+    }
+    if (o.chat) {
+        if (o.model.empty())
+            return fail("--chat needs --model PATH", 2);
+        return run_chat(o);
     }
     if (!o.model.empty())
         return run_with_model(o);

@@ -294,7 +294,7 @@ TEST_F(EngineWithModel, RandomInterleavingsAlwaysEndEveryRequest)
     std::mt19937 rng(7);
     {
         Engine engine(rec.sink());
-        for (int i = 0; i < 200; ++i) {
+        for (int i = 0; i < 1000; ++i) {
             switch (rng() % 6) {
             case 0:
                 ids.push_back(load(engine, 256));
@@ -311,7 +311,7 @@ TEST_F(EngineWithModel, RandomInterleavingsAlwaysEndEveryRequest)
             if (rng() % 20 == 0)
                 std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 20));
         }
-        rec.wait(ids.back(), 300s);
+        rec.wait(ids.back(), 600s);
     }
     const auto all = rec.all();
     for (RequestId id : ids) {
