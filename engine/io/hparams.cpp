@@ -27,7 +27,7 @@ Status range(std::string_view what, std::uint64_t v, std::uint64_t lo, std::uint
     return Status::success();
 }
 
-// Reads `prefix.name` as u32 into out; absent keys keep the default unless required.
+// Reads `prefix.name` into out; absent keys keep the default unless required.
 class GgufKeys
 {
 public:
@@ -35,20 +35,21 @@ public:
 
     Status u32(std::string_view name, std::uint32_t &out, bool required)
     {
-        const std::string key = m_prefix + std::string(name);
-        auto v = m_r.get_u32(key);
-        if (v) {
-            out = *v;
-            return Status::success();
-        }
-        if (v.status().code() == StatusCode::NotFound && !required)
-            return Status::success();
-        return v.status();
+        return read(m_r.get_u32(m_prefix + std::string(name)), out, required);
     }
     Status f32(std::string_view name, float &out, bool required)
     {
-        const std::string key = m_prefix + std::string(name);
-        auto v = m_r.get_f32(key);
+        return read(m_r.get_f32(m_prefix + std::string(name)), out, required);
+    }
+    Status boolean(std::string_view name, bool &out)
+    {
+        return read(m_r.get_bool(m_prefix + std::string(name)), out, false);
+    }
+
+private:
+    // A present key sets `out`; an absent optional one leaves the default.
+    template <typename T> static Status read(Expected<T> v, T &out, bool required)
+    {
         if (v) {
             out = *v;
             return Status::success();
@@ -57,17 +58,7 @@ public:
             return Status::success();
         return v.status();
     }
-    Status boolean(std::string_view name, bool &out)
-    {
-        auto v = m_r.get_bool(m_prefix + std::string(name));
-        if (v) {
-            out = *v;
-            return Status::success();
-        }
-        return v.status().code() == StatusCode::NotFound ? Status::success() : v.status();
-    }
 
-private:
     const GgufReader &m_r;
     std::string m_prefix;
 };
