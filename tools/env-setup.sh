@@ -46,6 +46,10 @@ PACKAGES=(
   nlohmann-json3-dev libpcre2-dev clang-format clang-tidy
   # libFuzzer for the model-file parsers (tools/run-fuzz.sh)
   clang libclang-rt-19-dev
+  # the OpenAI-compatible server and client (HTTP), API keys in the system keyring
+  libcpp-httplib-dev qtkeychain-qt6-dev
+  # installer: .deb packaging checks, desktop file and AppStream validation
+  desktop-file-utils appstream fakeroot lintian
 )
 # shellcheck disable=SC2206
 PACKAGES+=(${GLMDESK_EXTRA_PACKAGES:-})

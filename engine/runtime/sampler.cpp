@@ -42,8 +42,47 @@ std::int32_t argmax(std::span<const float> logits)
 
 Sampler::Sampler(const SamplingParams &params) : m_params(params), m_rng(params.seed) {}
 
+double TokenDistribution::prob(std::int32_t id) const
+{
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] == id)
+            return probs[i];
+    return 0.0;
+}
+
+double Sampler::uniform()
+{
+    return static_cast<double>(m_rng() >> 11) * 0x1.0p-53;
+}
+
+std::int32_t Sampler::draw(const TokenDistribution &dist)
+{
+    if (dist.ids.size() == 1)
+        return dist.ids[0]; // greedy draws nothing, so a seed's later draws do not shift
+    double total = 0.0;
+    for (const double p : dist.probs)
+        total += p;
+    const double u = uniform() * total;
+    double acc = 0.0;
+    for (std::size_t i = 0; i < dist.ids.size(); ++i) {
+        acc += dist.probs[i];
+        if (u < acc)
+            return dist.ids[i];
+    }
+    return dist.ids.back();
+}
+
 Expected<std::int32_t> Sampler::sample(std::span<const float> logits,
                                        std::span<const std::int32_t> history)
+{
+    auto dist = distribution(logits, history);
+    if (!dist)
+        return dist.status();
+    return draw(*dist);
+}
+
+Expected<TokenDistribution> Sampler::distribution(std::span<const float> logits,
+                                                  std::span<const std::int32_t> history)
 {
     if (Status s = m_params.validate(); !s.ok())
         return s;
@@ -76,7 +115,7 @@ Expected<std::int32_t> Sampler::sample(std::span<const float> logits,
     if (best < 0)
         return error(StatusCode::InvalidArgument, "every logit is -inf or NaN");
     if (m_params.is_greedy())
-        return best;
+        return TokenDistribution{{best}, {1.0}};
 
     // Candidates sorted by logit (ties: lower id first, so results do not depend on sort order).
     m_ids.resize(n_vocab);
@@ -128,18 +167,47 @@ Expected<std::int32_t> Sampler::sample(std::span<const float> logits,
         keep = i;
     }
 
+    TokenDistribution dist;
+    dist.ids.assign(m_ids.begin(), m_ids.begin() + static_cast<std::ptrdiff_t>(keep));
+    dist.probs.assign(probs.begin(), probs.begin() + static_cast<std::ptrdiff_t>(keep));
     double total = 0.0;
-    for (std::size_t i = 0; i < keep; ++i)
-        total += probs[i];
-    // 53 random bits -> [0, 1): the same draw on every platform for a given seed.
-    const double u = static_cast<double>(m_rng() >> 11) * 0x1.0p-53 * total;
-    double acc = 0.0;
-    for (std::size_t i = 0; i < keep; ++i) {
-        acc += probs[i];
-        if (u < acc)
-            return m_ids[i];
+    for (const double p : dist.probs)
+        total += p;
+    for (double &p : dist.probs)
+        p /= total;
+    return dist;
+}
+
+SpeculativeVerdict verify_draft(const TokenDistribution &p, const TokenDistribution &q,
+                                std::int32_t draft, Sampler &sampler)
+{
+    const double p_draft = p.prob(draft), q_draft = q.prob(draft);
+    if (p_draft > 0.0) {
+        // q_draft > 0 when the draft was drawn from q; p >= q keeps it without spending a draw.
+        if (p_draft >= q_draft || sampler.uniform() * q_draft < p_draft)
+            return {true, draft};
     }
-    return m_ids[keep - 1];
+    // q by id, so the leftover costs O((|p| + |q|) log |q|) even when top-p keeps most of the
+    // vocabulary (a flat distribution).
+    std::vector<std::pair<std::int32_t, double>> q_by_id(q.ids.size());
+    for (std::size_t i = 0; i < q.ids.size(); ++i)
+        q_by_id[i] = {q.ids[i], q.probs[i]};
+    std::sort(q_by_id.begin(), q_by_id.end());
+    auto q_prob = [&](std::int32_t id) {
+        auto it = std::lower_bound(q_by_id.begin(), q_by_id.end(), std::pair{id, -1.0});
+        return it != q_by_id.end() && it->first == id ? it->second : 0.0;
+    };
+    TokenDistribution residual;
+    for (std::size_t i = 0; i < p.ids.size(); ++i) {
+        const double left = p.probs[i] - q_prob(p.ids[i]);
+        if (left > 0.0) {
+            residual.ids.push_back(p.ids[i]);
+            residual.probs.push_back(left);
+        }
+    }
+    // Nothing left over only when p == q up to rounding, where a rejection has probability ~0:
+    // p itself is then the right distribution.
+    return {false, sampler.draw(residual.ids.empty() ? p : residual)};
 }
 
 } // namespace glmdesk::engine

@@ -37,6 +37,16 @@ struct SamplingParams
     Status validate() const;
 };
 
+// The distribution a Sampler draws from: the tokens left after the cut-offs, most probable first
+// (ties: lower id first), with probabilities that sum to 1. Greedy is one token with probability 1.
+struct TokenDistribution
+{
+    std::vector<std::int32_t> ids;
+    std::vector<double> probs;
+
+    double prob(std::int32_t id) const; // 0 for a token that was cut off
+};
+
 class Sampler
 {
 public:
@@ -48,6 +58,12 @@ public:
     Expected<std::int32_t> sample(std::span<const float> logits,
                                   std::span<const std::int32_t> history = {});
 
+    // sample() in two halves, for speculative sampling, which needs the probabilities themselves.
+    Expected<TokenDistribution> distribution(std::span<const float> logits,
+                                             std::span<const std::int32_t> history = {});
+    std::int32_t draw(const TokenDistribution &dist);
+    double uniform(); // [0, 1), 53 random bits: the same on every platform for a seed
+
     void reseed(std::uint64_t seed) { m_rng.seed(seed); }
     const SamplingParams &params() const { return m_params; }
 
@@ -57,6 +73,19 @@ private:
     std::vector<float> m_work;
     std::vector<std::int32_t> m_ids;
 };
+
+// One verification step of speculative sampling (Leviathan et al. 2023; Chen et al. 2023). A draft
+// token drawn from the draft model's distribution q is kept with probability min(1, p/q) under the
+// main model's p; otherwise the token is drawn from the leftover mass max(0, p - q), renormalised.
+// Either way the emitted token is distributed exactly as p, whatever q is. With greedy (one-hot)
+// distributions this is "keep the draft iff it is the main model's argmax", and draws nothing.
+struct SpeculativeVerdict
+{
+    bool accepted = false;
+    std::int32_t token = -1; // the draft when accepted, else the replacement
+};
+SpeculativeVerdict verify_draft(const TokenDistribution &p, const TokenDistribution &q,
+                                std::int32_t draft, Sampler &sampler);
 
 // The index of the largest logit (lowest index on ties); -1 when none is finite.
 std::int32_t argmax(std::span<const float> logits);

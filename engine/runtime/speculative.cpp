@@ -61,42 +61,44 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
     // The MTP pair for the prompt's first token (hidden before it, the token) must already be in
     // the MTP cache: true for an empty cache, and for a cache truncated with the prompt's first
     // token re-fed (see truncate_mtp). Otherwise drafting would read a gap.
-    const bool greedy = opt.sampler == nullptr || opt.sampler->params().is_greedy();
-    const bool speculate = greedy && opt.draft_tokens > 0 && model.mtp_n_past() == model.n_past();
+    const bool speculate = opt.draft_tokens > 0 && model.mtp_n_past() == model.n_past();
     const int H = model.dims().n_embd, V = model.dims().n_vocab;
     GenerateResult res;
     if (opt.max_tokens <= 0)
         return res;
     Emitter out(opt, res);
 
+    // Without a sampler: plain argmax. A greedy sampler still applies its penalties.
+    Sampler greedy(SamplingParams::greedy_params());
+    Sampler &sampler = opt.sampler ? *opt.sampler : greedy;
+    // Penalties look at everything the model has seen: history, prompt, output so far.
+    std::vector<std::int32_t> seen(opt.history.begin(), opt.history.end());
+    seen.insert(seen.end(), prompt.begin(), prompt.end());
+
     auto logits = model.forward(prompt, false, nullptr, opt.cancel);
     if (!logits)
         return logits.status();
+    auto first = sampler.distribution(*logits, seen);
+    if (!first)
+        return first.status();
+    std::int32_t next = sampler.draw(*first);
+
     if (!speculate) {
-        // Penalties look at everything the model has seen: history, prompt, output so far.
-        std::vector<std::int32_t> seen(opt.history.begin(), opt.history.end());
-        seen.insert(seen.end(), prompt.begin(), prompt.end());
-        auto pick = [&]() -> Expected<std::int32_t> {
-            if (greedy)
-                return argmax(*logits);
-            return opt.sampler->sample(*logits, seen);
-        };
-        auto next = pick();
-        while (next && out.emit(*next)) {
+        while (out.emit(next)) {
             if (cancelled(opt))
                 return error(StatusCode::Cancelled, "cancelled");
-            seen.push_back(*next);
-            logits = model.forward(std::span(&next.value(), 1), false, nullptr, opt.cancel);
+            seen.push_back(next);
+            logits = model.forward(std::span(&next, 1), false, nullptr, opt.cancel);
             if (!logits)
                 return logits.status();
             ++res.main_forwards;
-            next = pick();
+            auto dist = sampler.distribution(*logits, seen);
+            if (!dist)
+                return dist.status();
+            next = sampler.draw(*dist);
         }
-        if (!next)
-            return next.status();
         return res;
     }
-    std::int32_t next = argmax(*logits);
 
     // The MTP layer needs a (hidden at p-1, token at p) pair for every position p the main model
     // has accepted; pairs not yet run wait in `pending_*` and ride along with the next draft call.
@@ -115,15 +117,20 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
         return res;
     };
 
+    std::vector<std::int32_t> drafts;
+    std::vector<TokenDistribution> draft_dists;
     while (out.emit(next)) {
         if (cancelled(opt))
             return error(StatusCode::Cancelled, "cancelled");
+        seen.push_back(next);
         const int n_main = model.n_past(); // `next` goes to this position
         if (n_main + 1 >= model.n_ctx())
             return error(StatusCode::InvalidArgument, "the context is full");
         // Draft: the pending pairs plus (h_prev, next), then deeper drafts chained on the MTP
         // layer's own normalised output. Only the first call's pairs are real; the chained steps
-        // are rolled back after verification.
+        // are rolled back after verification. Each draft is drawn from the MTP layer's
+        // distribution under the same sampler settings, and that distribution is kept for
+        // verification.
         pending_hidden.insert(pending_hidden.end(), h_prev.begin(), h_prev.end());
         pending_tokens.push_back(next);
         auto draft_logits = model.mtp_forward(pending_hidden, pending_tokens, false);
@@ -132,16 +139,26 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
         pending_hidden.clear();
         pending_tokens.clear();
         const int mtp_confirmed = model.mtp_n_past();
-        std::vector<std::int32_t> drafts{argmax(*draft_logits)};
         const int max_drafts = std::min(opt.draft_tokens, model.n_ctx() - n_main - 1);
-        while (static_cast<int>(drafts.size()) < max_drafts) {
+        drafts.clear();
+        draft_dists.clear();
+        const std::size_t seen_before_drafts = seen.size();
+        for (;;) {
+            auto q = sampler.distribution(*draft_logits, seen);
+            if (!q)
+                return q.status();
+            drafts.push_back(sampler.draw(*q));
+            draft_dists.push_back(std::move(q).value());
+            seen.push_back(drafts.back());
+            if (static_cast<int>(drafts.size()) >= max_drafts)
+                break;
             const std::span<const float> mtp_hidden = model.last_mtp_hidden();
             const std::vector<float> chained(mtp_hidden.begin(), mtp_hidden.end());
-            auto more = model.mtp_forward(chained, std::span(&drafts.back(), 1), false);
-            if (!more)
-                return more.status();
-            drafts.push_back(argmax(*more));
+            draft_logits = model.mtp_forward(chained, std::span(&drafts.back(), 1), false);
+            if (!draft_logits)
+                return draft_logits.status();
         }
+        seen.resize(seen_before_drafts);
         model.truncate_mtp(mtp_confirmed);
 
         // Verify with one forward over [next, drafts...]: row i predicts the token after input i.
@@ -154,12 +171,24 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
         const std::vector<float> &verified_hidden = model.last_hidden();
         res.drafted += static_cast<int>(drafts.size());
         int accepted = 0;
-        std::int32_t choice = argmax(row(*verify, 0, V));
-        while (accepted < static_cast<int>(drafts.size()) &&
-               choice == drafts[static_cast<std::size_t>(accepted)]) {
-            ++accepted;
-            choice = argmax(row(*verify, accepted, V));
+        std::int32_t choice = -1;
+        for (; accepted <= static_cast<int>(drafts.size()); ++accepted) {
+            auto p = sampler.distribution(row(*verify, accepted, V), seen);
+            if (!p)
+                return p.status();
+            if (accepted == static_cast<int>(drafts.size())) {
+                choice = sampler.draw(*p); // every draft kept: the row after them is free
+                break;
+            }
+            const auto a = static_cast<std::size_t>(accepted);
+            const SpeculativeVerdict verdict = verify_draft(*p, draft_dists[a], drafts[a], sampler);
+            if (!verdict.accepted) {
+                choice = verdict.token;
+                break;
+            }
+            seen.push_back(drafts[a]);
         }
+        seen.resize(seen_before_drafts);
         res.accepted += accepted;
         // Keep `next` and the accepted drafts; each accepted draft's MTP pair is still to run.
         model.truncate(n_main + 1 + accepted);
@@ -171,9 +200,12 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
         }
         const auto h_last = row(verified_hidden, accepted, H);
         h_prev.assign(h_last.begin(), h_last.end());
-        for (int i = 0; i < accepted; ++i)
-            if (!out.emit(drafts[static_cast<std::size_t>(i)]))
+        for (int i = 0; i < accepted; ++i) {
+            const std::int32_t token = drafts[static_cast<std::size_t>(i)];
+            if (!out.emit(token))
                 return finish();
+            seen.push_back(token);
+        }
         next = choice;
     }
     return finish();

@@ -1,7 +1,10 @@
-// Decoding loops over a Glm45CpuModel: plain greedy, and greedy with GLM-4.5's MTP layer drafting
-// tokens that one batched forward of the main model then verifies. Verification keeps exactly the
-// tokens plain greedy would have produced (a rejected draft is replaced by the main model's own
-// choice), so speculative output equals plain output token for token; only the speed differs.
+// Decoding loops over a Glm45CpuModel: plain, and with GLM-4.5's MTP layer drafting tokens that one
+// batched forward of the main model then verifies. Greedy verification keeps exactly the tokens
+// plain greedy would have produced (a rejected draft is replaced by the main model's own choice),
+// so speculative output equals plain output token for token. With sampling, verification is
+// speculative sampling (verify_draft in sampler.h): every emitted token is distributed exactly as
+// plain sampling would distribute it, though a seed no longer reproduces plain sampling's draws.
+// Only the speed differs.
 #pragma once
 
 #include "engine/common/status.h"
@@ -20,8 +23,7 @@ class Sampler;
 struct GenerateOptions
 {
     int max_tokens = 128;
-    // Null or greedy: greedy decoding (with MTP drafts when draft_tokens > 0). Otherwise tokens are
-    // sampled one per forward: drafts serve greedy decoding only, for now.
+    // Null: greedy decoding without penalties. Drafts (draft_tokens > 0) work with any sampler.
     Sampler *sampler = nullptr;
     // Tokens before the prompt that count for repetition penalties (the prompt itself counts too).
     std::span<const std::int32_t> history;

@@ -150,3 +150,65 @@ TEST(Sampler, HostileLogitsAndParametersGiveErrors)
     const std::vector<std::int32_t> odd_history = {-7, 1000000};
     EXPECT_EQ(Sampler(p).sample(one_good, odd_history).value(), 1);
 }
+
+// Speculative sampling's one promise: whatever the draft distribution q, the emitted token is
+// distributed as the main model's p. Distributions come from real sampler settings (top-k and
+// top-p cut different tails), so q proposes tokens p has cut and p keeps tokens q never proposes.
+TEST(Sampler, VerifyDraftEmitsTokensDistributedAsTheMainModel)
+{
+    const auto main_logits = glmdesk::test::random_floats(40, 11, -3.0f, 3.0f);
+    const auto draft_logits = glmdesk::test::random_floats(40, 12, -3.0f, 3.0f);
+    SamplingParams main_params;
+    main_params.temperature = 0.9f;
+    main_params.top_p = 0.9f;
+    SamplingParams draft_params = main_params;
+    draft_params.top_k = 12;
+    Sampler main_sampler(main_params), draft_sampler(draft_params);
+    const TokenDistribution p = main_sampler.distribution(main_logits).value();
+    const TokenDistribution q = draft_sampler.distribution(draft_logits).value();
+    ASSERT_GT(p.ids.size(), 12u) << "the test wants p to keep tokens q cannot propose";
+
+    const int trials = 200000;
+    std::map<int, int> emitted;
+    int accepted = 0;
+    for (int i = 0; i < trials; ++i) {
+        const std::int32_t draft = draft_sampler.draw(q);
+        const SpeculativeVerdict v = verify_draft(p, q, draft, main_sampler);
+        accepted += v.accepted;
+        if (v.accepted) {
+            EXPECT_EQ(v.token, draft);
+        }
+        ++emitted[v.token];
+    }
+    double chi2 = 0.0;
+    for (std::size_t i = 0; i < p.ids.size(); ++i) {
+        const double expected = p.probs[i] * trials;
+        const double got = emitted.count(p.ids[i]) ? emitted.at(p.ids[i]) : 0;
+        chi2 += (got - expected) * (got - expected) / expected;
+        emitted.erase(p.ids[i]);
+    }
+    EXPECT_TRUE(emitted.empty()) << "a token p gives no probability was emitted";
+    // Degrees of freedom = |p| - 1 (< 40): the 99.99th percentile of chi2(40) is about 80.
+    EXPECT_LT(chi2, 80.0) << p.ids.size() << " tokens";
+    // The acceptance rate is the overlap sum(min(p, q)).
+    double overlap = 0.0;
+    for (std::size_t i = 0; i < p.ids.size(); ++i)
+        overlap += std::min(p.probs[i], q.prob(p.ids[i]));
+    EXPECT_NEAR(double(accepted) / trials, overlap, 0.01);
+    EXPECT_GT(overlap, 0.05);
+    EXPECT_LT(overlap, 0.95) << "p and q too alike to test anything";
+}
+
+TEST(Sampler, GreedyVerificationKeepsTheDraftOnlyWhenItIsTheArgmax)
+{
+    Sampler s(SamplingParams::greedy_params());
+    const auto logits = glmdesk::test::random_floats(64, 13, -4.0f, 4.0f);
+    const TokenDistribution p = s.distribution(logits).value();
+    ASSERT_EQ(p.ids.size(), 1u);
+    const std::int32_t best = p.ids[0], other = (best + 1) % 64;
+    const TokenDistribution q_right{{best}, {1.0}}, q_wrong{{other}, {1.0}};
+    EXPECT_TRUE(verify_draft(p, q_right, best, s).accepted);
+    const SpeculativeVerdict v = verify_draft(p, q_wrong, other, s);
+    EXPECT_FALSE(v.accepted);
+    EXPECT_EQ(v.token, best);
+}
