@@ -149,6 +149,12 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
                 return q.status();
             drafts.push_back(sampler.draw(*q));
             draft_dists.push_back(std::move(q).value());
+            if (opt.draft_override)
+                if (const std::int32_t forced = opt.draft_override(seen);
+                    forced >= 0 && forced < V) {
+                    drafts.back() = forced;
+                    draft_dists.back() = TokenDistribution{{forced}, {1.0}};
+                }
             seen.push_back(drafts.back());
             if (static_cast<int>(drafts.size()) >= max_drafts)
                 break;

@@ -30,6 +30,11 @@ struct GenerateOptions
     int draft_tokens = 1;               // MTP drafts per step; 0 = plain decoding
     std::vector<std::int32_t> stop_ids; // generation ends after emitting one of these
     const std::atomic<bool> *cancel = nullptr;
+    // Replaces a draft (given every token before it: history, prompt, output, earlier drafts) with
+    // a token proposed for certain (q = that token with probability 1, which speculative sampling
+    // verifies as exactly as any q); -1 keeps the MTP layer's draft. A random-weight MTP layer
+    // never guesses right, so tests use this to drive the accept path; lookup drafts could too.
+    std::function<std::int32_t(std::span<const std::int32_t> seen)> draft_override;
     // Called for every emitted token, in order; returning false stops generation.
     std::function<bool(std::int32_t)> on_token;
 };

@@ -183,3 +183,39 @@ TEST_F(Speculative, SamplingWithDraftsIsSeededAndCollapsesToGreedyWhenCold)
     ASSERT_TRUE(greedy);
     EXPECT_EQ(run(cold, 2).tokens, greedy->tokens);
 }
+
+// Drafts that are right most of the time (plain greedy's own tokens, every fifth one wrong): the
+// accept path, the truncation after a partial accept and the MTP pairs of accepted drafts all run,
+// and the output is still plain greedy's, token for token.
+TEST_F(Speculative, AcceptedDraftsKeepTheOutputIdenticalToPlainGreedy)
+{
+    GenerateOptions plain_opt;
+    plain_opt.max_tokens = 64;
+    plain_opt.draft_tokens = 0;
+    Glm45CpuModel plain_model = model();
+    auto plain = generate(plain_model, m_chat, plain_opt);
+    ASSERT_TRUE(plain) << plain.status().to_string();
+    const std::vector<std::int32_t> &want = plain->tokens;
+
+    for (int k : {1, 3}) {
+        GenerateOptions opt = plain_opt;
+        opt.draft_tokens = k;
+        int calls = 0;
+        opt.draft_override = [&](std::span<const std::int32_t> seen) -> std::int32_t {
+            const std::size_t i = seen.size() - m_chat.size();
+            if (i >= want.size())
+                return -1;
+            return ++calls % 5 == 0 ? (want[i] + 1) % m_dims.n_vocab : want[i];
+        };
+        Glm45CpuModel m = model();
+        auto spec = generate(m, m_chat, opt);
+        ASSERT_TRUE(spec) << spec.status().to_string();
+        EXPECT_EQ(spec->tokens, want) << k << " drafts";
+        EXPECT_GT(spec->accepted, 0);
+        EXPECT_LT(spec->accepted, spec->drafted);
+        EXPECT_LT(spec->main_forwards, plain->main_forwards);
+        EXPECT_EQ(m.mtp_n_past(), m.n_past() - 1);
+        std::printf("%d drafts, scripted: %d forwards instead of %d, acceptance %.1f%%\n", k,
+                    spec->main_forwards, plain->main_forwards, 100 * spec->acceptance());
+    }
+}
