@@ -42,6 +42,19 @@ protected:
         return std::move(m).value();
     }
 
+    // Plain greedy decoding of the chat prompt on a fresh model: the output every draft setting
+    // must reproduce.
+    GenerateResult plain_greedy(int n_tokens)
+    {
+        GenerateOptions opt;
+        opt.max_tokens = n_tokens;
+        opt.draft_tokens = 0;
+        Glm45CpuModel m = model();
+        auto r = generate(m, m_chat, opt);
+        EXPECT_TRUE(r) << r.status().to_string();
+        return r ? std::move(r).value() : GenerateResult{};
+    }
+
     std::unique_ptr<ModelFiles> m_files;
     Glm45Dims m_dims;
     Glm45Weights m_weights;
@@ -52,14 +65,11 @@ protected:
 
 TEST_F(Speculative, GreedyOutputIsIdenticalToPlainGreedy)
 {
+    const GenerateResult plain = plain_greedy(128);
+    ASSERT_EQ(plain.tokens.size(), 128u);
     GenerateOptions plain_opt;
     plain_opt.max_tokens = 128;
-    plain_opt.draft_tokens = 0;
-    Glm45CpuModel plain_model = model();
-    auto plain = generate(plain_model, m_chat, plain_opt);
-    ASSERT_TRUE(plain) << plain.status().to_string();
-    ASSERT_EQ(plain->tokens.size(), 128u);
-    EXPECT_EQ(plain->drafted, 0);
+    EXPECT_EQ(plain.drafted, 0);
 
     for (int k : {1, 2, 3}) {
         GenerateOptions opt = plain_opt;
@@ -67,11 +77,11 @@ TEST_F(Speculative, GreedyOutputIsIdenticalToPlainGreedy)
         Glm45CpuModel m = model();
         auto spec = generate(m, m_chat, opt);
         ASSERT_TRUE(spec) << spec.status().to_string();
-        EXPECT_EQ(spec->tokens, plain->tokens) << k << " drafts";
+        EXPECT_EQ(spec->tokens, plain.tokens) << k << " drafts";
         EXPECT_GT(spec->drafted, 0);
-        EXPECT_LE(spec->main_forwards, plain->main_forwards);
+        EXPECT_LE(spec->main_forwards, plain.main_forwards);
         std::printf("drafts %d: %d forwards instead of %d, acceptance %.1f%% (random weights)\n", k,
-                    spec->main_forwards, plain->main_forwards, 100 * spec->acceptance());
+                    spec->main_forwards, plain.main_forwards, 100 * spec->acceptance());
         // The MTP cache covers every position of the main cache (ready for the next turn).
         EXPECT_EQ(m.mtp_n_past(), m.n_past() - 1);
     }
@@ -125,21 +135,16 @@ TEST_F(Speculative, CancelStopsAndStopIdsEnd)
     EXPECT_LT(seen, 10);
 
     // Stop at the first token plain greedy emits.
-    Glm45CpuModel m2 = model();
-    GenerateOptions plain;
-    plain.max_tokens = 3;
-    plain.draft_tokens = 0;
-    auto three = generate(m2, m_chat, plain);
-    ASSERT_TRUE(three);
+    const GenerateResult three = plain_greedy(3);
     Glm45CpuModel m3 = model();
     GenerateOptions stop;
     stop.draft_tokens = 1;
-    stop.stop_ids = {three->tokens[1]};
+    stop.stop_ids = {three.tokens[1]};
     auto stopped = generate(m3, m_chat, stop);
     ASSERT_TRUE(stopped);
     EXPECT_TRUE(stopped->stopped_by_stop_id);
     EXPECT_EQ(stopped->tokens,
-              std::vector<std::int32_t>(three->tokens.begin(), three->tokens.begin() + 2));
+              std::vector<std::int32_t>(three.tokens.begin(), three.tokens.begin() + 2));
 }
 
 // Drafts with a sampler: reproducible for a seed, drafts accepted at a rate between 0 and 1, and
@@ -175,13 +180,7 @@ TEST_F(Speculative, SamplingWithDraftsIsSeededAndCollapsesToGreedyWhenCold)
     SamplingParams cold = params;
     cold.temperature = 1e-4f;
     cold.top_p = 1.0f;
-    GenerateOptions plain;
-    plain.max_tokens = 48;
-    plain.draft_tokens = 0;
-    Glm45CpuModel m = model();
-    auto greedy = generate(m, m_chat, plain);
-    ASSERT_TRUE(greedy);
-    EXPECT_EQ(run(cold, 2).tokens, greedy->tokens);
+    EXPECT_EQ(run(cold, 2).tokens, plain_greedy(48).tokens);
 }
 
 // Drafts that are right most of the time (plain greedy's own tokens, every fifth one wrong): the
@@ -189,13 +188,10 @@ TEST_F(Speculative, SamplingWithDraftsIsSeededAndCollapsesToGreedyWhenCold)
 // and the output is still plain greedy's, token for token.
 TEST_F(Speculative, AcceptedDraftsKeepTheOutputIdenticalToPlainGreedy)
 {
+    const GenerateResult plain = plain_greedy(64);
+    const std::vector<std::int32_t> &want = plain.tokens;
     GenerateOptions plain_opt;
     plain_opt.max_tokens = 64;
-    plain_opt.draft_tokens = 0;
-    Glm45CpuModel plain_model = model();
-    auto plain = generate(plain_model, m_chat, plain_opt);
-    ASSERT_TRUE(plain) << plain.status().to_string();
-    const std::vector<std::int32_t> &want = plain->tokens;
 
     for (int k : {1, 3}) {
         GenerateOptions opt = plain_opt;
@@ -213,9 +209,9 @@ TEST_F(Speculative, AcceptedDraftsKeepTheOutputIdenticalToPlainGreedy)
         EXPECT_EQ(spec->tokens, want) << k << " drafts";
         EXPECT_GT(spec->accepted, 0);
         EXPECT_LT(spec->accepted, spec->drafted);
-        EXPECT_LT(spec->main_forwards, plain->main_forwards);
+        EXPECT_LT(spec->main_forwards, plain.main_forwards);
         EXPECT_EQ(m.mtp_n_past(), m.n_past() - 1);
         std::printf("%d drafts, scripted: %d forwards instead of %d, acceptance %.1f%%\n", k,
-                    spec->main_forwards, plain->main_forwards, 100 * spec->acceptance());
+                    spec->main_forwards, plain.main_forwards, 100 * spec->acceptance());
     }
 }
