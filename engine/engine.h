@@ -39,7 +39,7 @@ std::string version_line(std::string_view program);
 
 using RequestId = std::uint64_t;
 
-enum class KvCacheType { F16, F32 };
+enum class KvCacheType { F16, F32, Q8_0 }; // Q8_0: 8-bit blocks, 47% of f16's memory
 
 struct LoadRequest
 {
@@ -47,8 +47,11 @@ struct LoadRequest
     int n_ctx = 8192; // context length; clamped to the model's maximum
     int threads = 0;  // CPU threads; 0 = every hardware thread
     KvCacheType kv_cache = KvCacheType::F16;
-    int draft_tokens = 1; // MTP drafts per step for greedy decoding; 0 = off
+    int draft_tokens = 1; // MTP drafts per step (greedy and sampled); 0 = off
     bool prefault = true; // read the weights into the page cache now (progress), not on first use
+    // Memory the model may use on the host; 0 = the machine's. A cap for users who share the
+    // machine, and how tests make a model "not fit".
+    std::uint64_t host_memory_limit = 0;
 };
 
 // What to do when a conversation does not fit the context.

@@ -247,6 +247,11 @@ Expected<Glm45CpuModel> Glm45CpuModel::create(const Glm45Dims &d, const Glm45Wei
         return error(StatusCode::InvalidArgument, "experts per token out of range");
     if (n_ctx <= 0)
         return error(StatusCode::InvalidArgument, "context size must be positive");
+    if (options.kv_type == KvType::Q8_0 && d.head_dim % k_qk_small != 0)
+        return error(
+            StatusCode::Unsupported,
+            "a q8_0 KV cache needs a head size that is a multiple of 32 (this model's is " +
+                std::to_string(d.head_dim) + "): use f16");
     if (static_cast<int>(w.layers.size()) != d.n_layers)
         return error(StatusCode::CorruptFile, "expected " + std::to_string(d.n_layers) +
                                                   " layers, found " +
@@ -259,6 +264,7 @@ Expected<Glm45CpuModel> Glm45CpuModel::create(const Glm45Dims &d, const Glm45Wei
 
     Glm45CpuModel model(d, w, n_ctx);
     model.m_kv_type = options.kv_type;
+    model.m_max_batch = std::max(options.max_batch, 1);
     model.m_mm.path = options.matmul;
     if (options.matmul != MatmulPath::Reference) {
         model.m_pool = std::make_shared<ThreadPool>(options.n_threads);
@@ -303,10 +309,77 @@ Expected<Glm45CpuModel> Glm45CpuModel::create(const Glm45Dims &d, const Glm45Wei
     return model;
 }
 
+namespace {
+
+// Bytes of one head row (head_dim values) of K or V in the cache.
+std::size_t kv_head_bytes(KvType type, int head_dim)
+{
+    const auto hd = static_cast<std::size_t>(head_dim);
+    switch (type) {
+    case KvType::F32:
+        return hd * 4;
+    case KvType::F16:
+        return hd * 2;
+    case KvType::Q8_0:
+        return hd / k_qk_small * sizeof(BlockQ8_0);
+    }
+    return 0;
+}
+
+// Symmetric 8-bit blocks as ggml's q8_0: the scale is rounded to f16 first and the codes are
+// computed with the rounded scale, so the stored pair reproduces x as closely as it can.
+void quantize_q8_0(const float *x, std::size_t n, std::uint8_t *dst)
+{
+    for (std::size_t b = 0; b < n / k_qk_small; ++b) {
+        const float *xb = x + b * k_qk_small;
+        float amax = 0.0f;
+        for (int i = 0; i < k_qk_small; ++i)
+            amax = std::max(amax, std::fabs(xb[i]));
+        BlockQ8_0 block{};
+        block.d = float_to_fp16(amax / 127.0f);
+        const float d = fp16_to_float(block.d);
+        const float inv = d > 0.0f ? 1.0f / d : 0.0f;
+        for (int i = 0; i < k_qk_small; ++i) {
+            // The f16 rounding of d can put |x / d| a hair above 127; a NaN or infinity in K or V
+            // (a broken model) stores 0 rather than reaching an undefined float-to-int cast.
+            const float q = std::nearbyint(xb[i] * inv);
+            block.qs[i] = static_cast<std::int8_t>(
+                q >= -127.0f && q <= 127.0f ? q
+                                            : (q > 0.0f ? 127.0f : (q < 0.0f ? -127.0f : 0.0f)));
+        }
+        std::memcpy(dst + b * sizeof(BlockQ8_0), &block, sizeof(BlockQ8_0));
+    }
+}
+
+void dequantize_q8_0(const std::uint8_t *src, std::size_t n, float *out)
+{
+    for (std::size_t b = 0; b < n / k_qk_small; ++b) {
+        BlockQ8_0 block{};
+        std::memcpy(&block, src + b * sizeof(BlockQ8_0), sizeof(BlockQ8_0));
+        const float d = fp16_to_float(block.d);
+        for (int i = 0; i < k_qk_small; ++i)
+            out[b * k_qk_small + static_cast<std::size_t>(i)] = d * block.qs[i];
+    }
+}
+
+} // namespace
+
+std::uint64_t kv_bytes_per_token(const Glm45Dims &dims, KvType type, int n_layers)
+{
+    return std::uint64_t(2) * static_cast<std::uint64_t>(n_layers) *
+           static_cast<std::uint64_t>(dims.n_kv_heads) * kv_head_bytes(type, dims.head_dim);
+}
+
+std::uint64_t Glm45CpuModel::kv_bytes_per_token() const
+{
+    return glmdesk::engine::kv_bytes_per_token(m_dims, m_kv_type,
+                                               m_dims.n_layers + (m_weights.mtp ? 1 : 0));
+}
+
 Glm45CpuModel::LayerCache Glm45CpuModel::make_cache() const
 {
     const std::size_t bytes = static_cast<std::size_t>(m_n_ctx) * m_dims.n_kv_heads *
-                              m_dims.head_dim * (m_kv_type == KvType::F32 ? 4 : 2);
+                              kv_head_bytes(m_kv_type, m_dims.head_dim);
     return {std::vector<std::uint8_t>(bytes), std::vector<std::uint8_t>(bytes)};
 }
 
@@ -314,14 +387,21 @@ void Glm45CpuModel::store_kv_row(std::vector<std::uint8_t> &cache, std::size_t s
                                  const float *row) const
 {
     const std::size_t n = static_cast<std::size_t>(m_dims.n_kv_heads) * m_dims.head_dim;
-    if (m_kv_type == KvType::F32) {
-        std::memcpy(cache.data() + slot * n * 4, row, n * 4);
+    auto *dst = cache.data() + slot * m_dims.n_kv_heads * kv_head_bytes(m_kv_type, m_dims.head_dim);
+    switch (m_kv_type) {
+    case KvType::F32:
+        std::memcpy(dst, row, n * 4);
         return;
-    }
-    auto *dst = cache.data() + slot * n * 2;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Fp16Bits h = float_to_fp16(row[i]);
-        std::memcpy(dst + 2 * i, &h, 2);
+    case KvType::F16:
+        for (std::size_t i = 0; i < n; ++i) {
+            const Fp16Bits h = float_to_fp16(row[i]);
+            std::memcpy(dst + 2 * i, &h, 2);
+        }
+        return;
+    case KvType::Q8_0:
+        // head_dim is a multiple of 32 (checked in create), so no block straddles two heads.
+        quantize_q8_0(row, n, dst);
+        return;
     }
 }
 
@@ -329,16 +409,23 @@ void Glm45CpuModel::load_kv_head(const std::vector<std::uint8_t> &cache, std::si
                                  int kv_head, float *out) const
 {
     const std::size_t hd = static_cast<std::size_t>(m_dims.head_dim);
-    const std::size_t first =
-        slot * m_dims.n_kv_heads * hd + static_cast<std::size_t>(kv_head) * hd;
-    if (m_kv_type == KvType::F32) {
-        std::memcpy(out, cache.data() + first * 4, hd * 4);
+    const std::size_t head_bytes = kv_head_bytes(m_kv_type, m_dims.head_dim);
+    const std::uint8_t *src =
+        cache.data() + (slot * m_dims.n_kv_heads + static_cast<std::size_t>(kv_head)) * head_bytes;
+    switch (m_kv_type) {
+    case KvType::F32:
+        std::memcpy(out, src, hd * 4);
         return;
-    }
-    for (std::size_t i = 0; i < hd; ++i) {
-        Fp16Bits h = 0;
-        std::memcpy(&h, cache.data() + (first + i) * 2, 2);
-        out[i] = fp16_to_float(h);
+    case KvType::F16:
+        for (std::size_t i = 0; i < hd; ++i) {
+            Fp16Bits h = 0;
+            std::memcpy(&h, src + i * 2, 2);
+            out[i] = fp16_to_float(h);
+        }
+        return;
+    case KvType::Q8_0:
+        dequantize_q8_0(src, hd, out);
+        return;
     }
 }
 
@@ -388,33 +475,84 @@ Expected<std::vector<float>> Glm45CpuModel::forward(std::span<const std::int32_t
                                                           " is outside the vocabulary (" +
                                                           std::to_string(m_dims.n_vocab) + ")");
 
-    std::vector<float> x(static_cast<std::size_t>(n) * H);
-    for (int t = 0; t < n; ++t)
-        if (Status s = dequantize_row(m_weights.token_embd.format,
-                                      m_weights.token_embd.row(tokens[static_cast<std::size_t>(t)]),
-                                      static_cast<std::size_t>(H), x.data() + std::size_t(t) * H);
-            !s.ok())
-            return s.with_context(m_weights.token_embd.name);
-
-    for (int l = 0; l < m_dims.n_layers; ++l) {
-        // Nothing is committed until the end (n_past moves last), so a cancel leaves no trace.
-        if (cancel && cancel->load(std::memory_order_relaxed))
-            return error(StatusCode::Cancelled, "cancelled");
-        const auto li = static_cast<std::size_t>(l);
-        decoder_layer(m_weights.layers[li], m_vectors[li], m_cache[li], m_n_past, m_n_past, l,
-                      x.data(), n, trace);
-        if (trace && trace->layer_out)
-            trace->layer_out(l, x);
+    // A long prompt runs in batches of m_max_batch tokens, each through every layer before the
+    // next: the working buffers (q and the attention output are [batch, n_heads * head_dim], the
+    // dense MLP's [batch, intermediate]) then stay near 100 MB at Air's widths whatever the
+    // prompt length, and a batch of 512 already decodes each weight row once per 512 tokens.
+    const auto V = static_cast<std::size_t>(m_dims.n_vocab);
+    const auto uH = static_cast<std::size_t>(H);
+    const bool batched = n > m_max_batch;
+    // Trace callbacks see whole-prompt tensors; with batches the pieces are gathered first
+    // (tests only: production passes no trace).
+    ForwardTrace gather;
+    std::vector<std::vector<float>> traced_layers;
+    std::vector<std::pair<std::vector<int>, std::vector<float>>> traced_routes;
+    if (trace && batched) {
+        traced_layers.resize(static_cast<std::size_t>(m_dims.n_layers));
+        traced_routes.resize(traced_layers.size());
+        if (trace->layer_out)
+            gather.layer_out = [&](int l, std::span<const float> r) {
+                auto &v = traced_layers[static_cast<std::size_t>(l)];
+                v.insert(v.end(), r.begin(), r.end());
+            };
+        if (trace->router)
+            gather.router = [&](int l, std::span<const int> e, std::span<const float> w) {
+                auto &[ev, wv] = traced_routes[static_cast<std::size_t>(l)];
+                ev.insert(ev.end(), e.begin(), e.end());
+                wv.insert(wv.end(), w.begin(), w.end());
+            };
     }
+    const ForwardTrace *layer_trace = batched && trace ? &gather : trace;
 
-    m_last_hidden.resize(x.size());
-    rms_norm_rows(x.data(), m_output_norm.data(), m_last_hidden.data(), n, H, m_dims.rms_eps);
+    std::vector<float> logits(all_logits ? static_cast<std::size_t>(n) * V : V);
+    // Replaces m_last_hidden only on success, so a cancelled call leaves the previous one.
+    std::vector<float> last_hidden(static_cast<std::size_t>(n) * uH);
+    std::vector<float> x;
+    for (int b0 = 0; b0 < n; b0 += m_max_batch) {
+        const int m = std::min(m_max_batch, n - b0);
+        x.resize(static_cast<std::size_t>(m) * uH);
+        for (int t = 0; t < m; ++t) {
+            const auto token = tokens[static_cast<std::size_t>(b0 + t)];
+            if (Status s =
+                    dequantize_row(m_weights.token_embd.format, m_weights.token_embd.row(token), uH,
+                                   x.data() + static_cast<std::size_t>(t) * uH);
+                !s.ok())
+                return s.with_context(m_weights.token_embd.name);
+        }
+        for (int l = 0; l < m_dims.n_layers; ++l) {
+            // Nothing is committed until the end (n_past moves last), so a cancel leaves no trace.
+            if (cancel && cancel->load(std::memory_order_relaxed))
+                return error(StatusCode::Cancelled, "cancelled");
+            const auto li = static_cast<std::size_t>(l);
+            decoder_layer(m_weights.layers[li], m_vectors[li], m_cache[li], m_n_past + b0,
+                          m_n_past + b0, l, x.data(), m, layer_trace);
+            if (layer_trace && layer_trace->layer_out)
+                layer_trace->layer_out(l, x);
+        }
+        float *hidden = last_hidden.data() + static_cast<std::size_t>(b0) * uH;
+        rms_norm_rows(x.data(), m_output_norm.data(), hidden, m, H, m_dims.rms_eps);
+        // Logits of every row, or of the prompt's last row only (a [T, V] block at Air's vocabulary
+        // is 310 MB for 512 tokens: generation never asks for it).
+        if (all_logits || b0 + m == n) {
+            const int rows = all_logits ? m : 1;
+            const float *first = hidden + static_cast<std::size_t>(m - rows) * uH;
+            float *dst = logits.data() + (all_logits ? static_cast<std::size_t>(b0) * V : 0);
+            if (Status s = matmul(m_mm, m_weights.output, first, rows, dst); !s.ok())
+                return s;
+        }
+    }
+    if (trace && batched) {
+        for (int l = 0; l < m_dims.n_layers; ++l) {
+            const auto li = static_cast<std::size_t>(l);
+            if (trace->layer_out)
+                trace->layer_out(l, traced_layers[li]);
+            if (trace->router && !traced_routes[li].first.empty())
+                trace->router(l, traced_routes[li].first, traced_routes[li].second);
+        }
+    }
+    m_last_hidden = std::move(last_hidden);
     if (trace && trace->final_norm)
         trace->final_norm(m_last_hidden);
-    std::vector<float> logits;
-    if (Status s = logits_rows(m_weights.output, m_last_hidden.data(), n, all_logits, logits);
-        !s.ok())
-        return s;
     m_n_past += n;
     return logits;
 }
@@ -438,41 +576,44 @@ Expected<std::vector<float>> Glm45CpuModel::mtp_forward(std::span<const float> p
     const Glm45MtpWeights &m = *m_weights.mtp;
 
     // x = eh_proj @ concat(enorm(embed(token)), hnorm(hidden)): embedding first, hidden second.
-    const auto nH = static_cast<std::size_t>(n) * H;
-    std::vector<float> cat(2 * nH), e(static_cast<std::size_t>(H));
-    for (int t = 0; t < n; ++t) {
-        if (Status s =
-                dequantize_row(m.embed.format, m.embed.row(tokens[static_cast<std::size_t>(t)]),
-                               e.size(), e.data());
-            !s.ok())
-            return s.with_context(m.embed.name);
-        float *row = cat.data() + static_cast<std::size_t>(t) * 2 * H;
-        rms_norm_rows(e.data(), m_mtp_enorm.data(), row, 1, H, m_dims.rms_eps);
-        rms_norm_rows(prev_hidden.data() + static_cast<std::size_t>(t) * H, m_mtp_hnorm.data(),
-                      row + H, 1, H, m_dims.rms_eps);
+    // In batches of m_max_batch rows, as forward() runs a long prompt.
+    const auto uH = static_cast<std::size_t>(H);
+    const auto V = static_cast<std::size_t>(m_dims.n_vocab);
+    std::vector<float> logits(all_logits ? static_cast<std::size_t>(n) * V : V);
+    std::vector<float> cat, x, e(uH);
+    for (int b0 = 0; b0 < n; b0 += m_max_batch) {
+        const int rows = std::min(m_max_batch, n - b0);
+        cat.resize(2 * static_cast<std::size_t>(rows) * uH);
+        x.resize(static_cast<std::size_t>(rows) * uH);
+        for (int t = 0; t < rows; ++t) {
+            const auto i = static_cast<std::size_t>(b0 + t);
+            if (Status s =
+                    dequantize_row(m.embed.format, m.embed.row(tokens[i]), e.size(), e.data());
+                !s.ok())
+                return s.with_context(m.embed.name);
+            float *row = cat.data() + static_cast<std::size_t>(t) * 2 * uH;
+            rms_norm_rows(e.data(), m_mtp_enorm.data(), row, 1, H, m_dims.rms_eps);
+            rms_norm_rows(prev_hidden.data() + i * uH, m_mtp_hnorm.data(), row + H, 1, H,
+                          m_dims.rms_eps);
+        }
+        if (Status s = matmul(m_mm, m.eh_proj, cat.data(), rows, x.data()); !s.ok())
+            return s;
+        decoder_layer(m.layer, m_mtp_vectors, m_mtp_cache, m_mtp_n_past + b0, m_mtp_n_past + 1 + b0,
+                      m_dims.n_layers, x.data(), rows, nullptr);
+        m_last_mtp_hidden.resize(x.size());
+        rms_norm_rows(x.data(), m_mtp_head_norm.data(), m_last_mtp_hidden.data(), rows, H,
+                      m_dims.rms_eps);
+        if (all_logits || b0 + rows == n) {
+            const int out_rows = all_logits ? rows : 1;
+            const float *first =
+                m_last_mtp_hidden.data() + static_cast<std::size_t>(rows - out_rows) * uH;
+            float *dst = logits.data() + (all_logits ? static_cast<std::size_t>(b0) * V : 0);
+            if (Status s = matmul(m_mm, m.head, first, out_rows, dst); !s.ok())
+                return s;
+        }
     }
-    std::vector<float> x(nH);
-    if (Status s = matmul(m_mm, m.eh_proj, cat.data(), n, x.data()); !s.ok())
-        return s;
-    decoder_layer(m.layer, m_mtp_vectors, m_mtp_cache, m_mtp_n_past, m_mtp_n_past + 1,
-                  m_dims.n_layers, x.data(), n, nullptr);
-    std::vector<float> logits;
-    m_last_mtp_hidden.resize(nH);
-    rms_norm_rows(x.data(), m_mtp_head_norm.data(), m_last_mtp_hidden.data(), n, H, m_dims.rms_eps);
-    if (Status s = logits_rows(m.head, m_last_mtp_hidden.data(), n, all_logits, logits); !s.ok())
-        return s;
     m_mtp_n_past += n;
     return logits;
-}
-
-Status Glm45CpuModel::logits_rows(const WeightView &head, const float *hidden, int n_tokens,
-                                  bool all_logits, std::vector<float> &out) const
-{
-    const int rows = all_logits ? n_tokens : 1;
-    out.assign(static_cast<std::size_t>(rows) * m_dims.n_vocab, 0.0f);
-    const float *first =
-        hidden + (all_logits ? 0 : static_cast<std::size_t>(n_tokens - 1) * m_dims.n_embd);
-    return matmul(m_mm, head, first, rows, out.data());
 }
 
 void Glm45CpuModel::decoder_layer(const Glm45LayerWeights &lw, const LayerVectors &v,

@@ -49,8 +49,14 @@ struct ForwardTrace
 };
 
 // How the KV cache stores K and V: f16 halves the memory of f32 (Air at 128K context: 24 GB
-// instead of 48 GB) and changes logits by far less than the weights' own rounding.
-enum class KvType { F32, F16 };
+// instead of 48 GB) and changes logits by far less than the weights' own rounding. q8_0 stores
+// each head row of K and V as blocks of 32 signed bytes with one f16 scale (ggml's block_q8_0
+// layout, 34 bytes per 32 values): 47% of f16's memory, for long contexts on small machines.
+// q8_0 needs head_dim to be a multiple of 32 (every GLM-4.5 model has 128).
+enum class KvType { F32, F16, Q8_0 };
+
+// Bytes of K plus V for one position over `n_layers` layers.
+std::uint64_t kv_bytes_per_token(const Glm45Dims &dims, KvType type, int n_layers);
 
 // How weight rows meet activations.
 enum class MatmulPath {
@@ -65,6 +71,10 @@ struct CpuOptions
     int n_threads = 0; // 0: every hardware thread
     MatmulPath matmul = MatmulPath::Fast;
     KvType kv_type = KvType::F16;
+    // forward() and mtp_forward() run longer inputs in batches of this many tokens, each through
+    // every layer before the next, so working memory does not grow with the prompt (at Air's
+    // widths a 512-token batch peaks near 100 MB). Values below 1 mean 1.
+    int max_batch = 512;
 };
 
 class ThreadPool;
@@ -89,6 +99,11 @@ public:
 
     const Glm45Dims &dims() const { return m_dims; }
     int n_ctx() const { return m_n_ctx; }
+    KvType kv_type() const { return m_kv_type; }
+    int max_batch() const { return m_max_batch; } // CpuOptions::max_batch
+    // What one more context position costs in the KV caches this model allocated (every decoder
+    // layer, plus the MTP layer when the file has one).
+    std::uint64_t kv_bytes_per_token() const;
     int n_past() const { return m_n_past; }
 
     // Runs `tokens` at positions n_past() .. n_past()+n-1, appends them to the KV cache and
@@ -156,14 +171,13 @@ private:
                    int n_cached, int pos0, const float *h, int n_tokens, float *out);
     void moe(const Glm45LayerWeights &lw, const LayerVectors &v, int layer_id, const float *h,
              int n_tokens, float *out, const ForwardTrace *trace);
-    Status logits_rows(const WeightView &head, const float *hidden, int n_tokens, bool all_logits,
-                       std::vector<float> &out) const;
 
     Glm45Dims m_dims;
     Glm45Weights m_weights;
     int m_n_ctx = 0;
     int m_n_past = 0;
     KvType m_kv_type = KvType::F16;
+    int m_max_batch = 512;
     std::shared_ptr<ThreadPool> m_pool; // shared: the model is movable, the pool is not
     MatmulContext m_mm;
     std::vector<LayerVectors> m_vectors;

@@ -5,6 +5,7 @@
 #include "engine/chat/python_json.h"
 #include "engine/io/model_info.h"
 #include "engine/model/glm45_loader.h"
+#include "engine/model/placement.h"
 #include "engine/runtime/prompt_tokens.h"
 #include "engine/runtime/speculative.h"
 #include "engine/tokenizer/detokenizer.h"
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -25,25 +25,6 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string gigabytes(std::uint64_t bytes)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / 1e9);
-    return buf;
-}
-
-// MemTotal from /proc/meminfo; 0 when unknown (then no check is made).
-std::uint64_t physical_memory_bytes()
-{
-    std::ifstream in("/proc/meminfo");
-    std::string key, unit;
-    std::uint64_t kb = 0;
-    while (in >> key >> kb >> unit)
-        if (key == "MemTotal:")
-            return kb * 1024;
-    return 0;
 }
 
 } // namespace
@@ -104,17 +85,17 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
     if (config.context_length > 0)
         n_ctx = std::min(n_ctx, static_cast<int>(config.context_length));
     const std::uint64_t weight_bytes = files->inventory().total_bytes();
-    const std::uint64_t kv_bytes = static_cast<std::uint64_t>(n_ctx) * (config.n_block()) * 2 *
-                                   config.n_head_kv * config.head_dim *
-                                   (request.kv_cache == KvCacheType::F32 ? 4 : 2);
-    const std::uint64_t ram = physical_memory_bytes();
-    if (ram > 0 && weight_bytes + kv_bytes > ram)
+    const KvType kv_type = request.kv_cache == KvCacheType::F32    ? KvType::F32
+                           : request.kv_cache == KvCacheType::Q8_0 ? KvType::Q8_0
+                                                                   : KvType::F16;
+    // CPU only for now: the plan's GPU half waits for a GPU backend in the engine.
+    const ModelFootprint footprint = model_footprint(files->inventory(), config, kv_type);
+    const MemoryBudget budget{
+        request.host_memory_limit ? request.host_memory_limit : host_memory_bytes(), 0};
+    const PlacementPlan plan = plan_placement(footprint, n_ctx, budget);
+    if (!plan.fits)
         return fail(error(StatusCode::OutOfMemory,
-                          "this model needs " + gigabytes(weight_bytes) + " for its weights and " +
-                              gigabytes(kv_bytes) + " for a " + std::to_string(n_ctx) +
-                              "-token context, but this machine has " + gigabytes(ram) +
-                              " of memory: choose a smaller quantization (for example Q4_K_M or "
-                              "IQ4_XS) or a shorter context"));
+                          placement_advice(footprint, plan, n_ctx, budget, kv_type)));
 
     // Read every weight page once, so the first answer does not wait on the disk, and so the
     // user sees progress. The map stays clean: the kernel may drop and re-read pages.
@@ -147,7 +128,7 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
 
     CpuOptions cpu;
     cpu.n_threads = request.threads;
-    cpu.kv_type = request.kv_cache == KvCacheType::F32 ? KvType::F32 : KvType::F16;
+    cpu.kv_type = kv_type;
     auto model = Glm45CpuModel::create(description->dims, description->weights, n_ctx, cpu);
     if (!model)
         return fail(model.status().with_context(request.path));
@@ -162,10 +143,12 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
             st.stop_ids.push_back(*id);
     st.observation_id = st.tokenizer->special_id("<|observation|>");
 
-    std::string summary = config.architecture + ", " + std::to_string(config.n_layer) + " layers" +
+    // From st.files: `config` referred into `files`, which has been moved from.
+    const Glm45Config &loaded = st.files->config();
+    std::string summary = loaded.architecture + ", " + std::to_string(loaded.n_layer) + " layers" +
                           (st.model->has_mtp() ? " + MTP" : "") + ", " +
-                          std::to_string(config.n_vocab) + "-token vocabulary, " +
-                          gigabytes(weight_bytes);
+                          std::to_string(loaded.n_vocab) + "-token vocabulary, " +
+                          format_gigabytes(weight_bytes);
     emit(events::Loaded{request.path, std::move(summary), n_ctx, st.model->has_mtp()});
     emit(events::Done{events::DoneReason::Loaded});
 }

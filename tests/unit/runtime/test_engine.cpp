@@ -2,6 +2,8 @@
 // with exactly one Done or Error; sequence numbers have no gaps; cancel converges; the prompt
 // cache makes the second turn prefill only the new tokens and changes nothing in the output.
 #include "engine/engine.h"
+#include "engine/io/model_info.h"
+#include "engine/model/placement.h"
 #include "tests/support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -212,6 +214,7 @@ TEST_F(EngineWithModel, LoadReportsProgressThenLoaded)
     ASSERT_NE(loaded, nullptr);
     EXPECT_TRUE(loaded->has_mtp);
     EXPECT_EQ(loaded->n_ctx, 1024);
+    EXPECT_EQ(loaded->summary.rfind("glm4moe, 3 layers + MTP, ", 0), 0u) << loaded->summary;
     const auto *progress = last_of<events::LoadProgress>(events);
     ASSERT_NE(progress, nullptr);
     EXPECT_EQ(progress->bytes_done, progress->bytes_total);
@@ -318,4 +321,34 @@ TEST_F(EngineWithModel, RandomInterleavingsAlwaysEndEveryRequest)
         ASSERT_TRUE(all.count(id)) << "request " << id << " has no events";
         expect_well_formed(all.at(id));
     }
+}
+
+// A model that does not fit the memory it may use: an Error that says what it needs and a
+// context that would fit, and no model left loaded.
+TEST_F(EngineWithModel, AModelThatDoesNotFitSaysWhatWouldFit)
+{
+    Recorder rec;
+    Engine engine(rec.sink());
+    auto files = ModelFiles::open(*m_path);
+    ASSERT_TRUE(files);
+    const ModelFootprint fp = model_footprint(files->inventory(), files->config(), KvType::F16);
+    LoadRequest l;
+    l.path = *m_path;
+    l.n_ctx = 4096; // the model's maximum
+    // Weights and working buffers fit, and 3000 tokens of KV: not 4096.
+    l.host_memory_limit = fp.weight_bytes() + k_working_bytes + 3000 * fp.kv_bytes_per_token;
+    const auto events = rec.wait(engine.submit(l));
+    expect_well_formed(events);
+    const auto *err = last_of<events::Error>(events);
+    ASSERT_NE(err, nullptr);
+    EXPECT_NE(err->message.find("4096-token context"), std::string::npos) << err->message;
+    EXPECT_NE(err->message.find("a context of at most 2048 tokens"), std::string::npos)
+        << err->message;
+    EXPECT_EQ(last_of<events::Loaded>(events), nullptr);
+    const auto gen = rec.wait(engine.submit(chat_request("hi", 2)));
+    ASSERT_NE(last_of<events::Error>(gen), nullptr) << "a failed load left a model behind";
+
+    l.n_ctx = 2048; // what the advice allows
+    const auto ok = rec.wait(engine.submit(l));
+    EXPECT_NE(last_of<events::Loaded>(ok), nullptr);
 }
