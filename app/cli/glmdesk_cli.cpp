@@ -8,6 +8,9 @@
 #include "engine/runtime/sampler.h"
 #include "engine/runtime/speculative.h"
 #include "engine/tokenizer/detokenizer.h"
+#ifdef GLMDESK_HAVE_SERVER
+#include "app/server/serve_command.h"
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +35,8 @@ void print_usage(std::FILE *out)
 {
     std::fputs(
         "usage: glmdesk-cli [options]\n"
+        "       glmdesk-cli serve --model PATH [--port N] ...   OpenAI-compatible server (serve "
+        "--help)\n"
         "information\n"
         "  --version              print the version and the backends compiled in\n"
         "  --list-devices         list the devices every compiled-in backend sees\n"
@@ -58,6 +63,7 @@ void print_usage(std::FILE *out)
         "  --backend cpu          where to run (cuda and vulkan cannot run models yet)\n"
         "  --threads N            CPU threads (default: all)\n"
         "  --ctx N                context length (default 4096)\n"
+        "  --kv f16|f32|q8_0      KV cache type (default f16; q8_0 takes 47% of f16's memory)\n"
         "  --exact                SIMD kernels with float32 activations (default: 8-bit "
         "activations)\n"
         "  --chat                 talk with --model: one message per line, until an empty line or\n"
@@ -125,7 +131,7 @@ struct Options
     bool json = false, version = false, devices = false, info = false, greedy = false;
     bool raw = false, specials = false, exact = false, chat = false;
     std::string model, prompt, tokenize, detokenize, render_chat, dump_logits, ids;
-    std::string think = "on", backend = "cpu";
+    std::string think = "on", backend = "cpu", kv = "f16";
     bool has_prompt = false, has_tokenize = false;
     int n = 64, threads = 0, ctx = 4096, draft = 1;
     engine::SamplingParams sampling = engine::SamplingParams::glm45_defaults();
@@ -173,6 +179,9 @@ int run_chat(const Options &o)
     load.n_ctx = o.ctx;
     load.threads = o.threads;
     load.draft_tokens = o.draft;
+    load.kv_cache = o.kv == "f32"    ? engine::KvCacheType::F32
+                    : o.kv == "q8_0" ? engine::KvCacheType::Q8_0
+                                     : engine::KvCacheType::F16;
     if (!wait(eng.submit(load)))
         return fail(error_message);
 
@@ -307,6 +316,9 @@ int run_with_model(const Options &o)
     engine::CpuOptions cpu;
     cpu.n_threads = o.threads;
     cpu.matmul = o.exact ? engine::MatmulPath::Exact : engine::MatmulPath::Fast;
+    cpu.kv_type = o.kv == "f32"    ? engine::KvType::F32
+                  : o.kv == "q8_0" ? engine::KvType::Q8_0
+                                   : engine::KvType::F16;
     auto model = engine::Glm45CpuModel::create(loaded->dims, loaded->weights, o.ctx, cpu);
     if (!model)
         return fail(model.status().with_context(o.model).message());
@@ -391,6 +403,14 @@ int run_with_model(const Options &o)
 
 int run_cli(int argc, char **argv)
 {
+    if (argc > 1 && std::string_view(argv[1]) == "serve") {
+#ifdef GLMDESK_HAVE_SERVER
+        return glmdesk::app::runServeCommand(argc - 1, argv + 1);
+#else
+        return fail("this glmdesk-cli was built without the server: cpp-httplib was missing when "
+                    "it was configured (Debian: libcpp-httplib-dev)");
+#endif
+    }
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
@@ -471,6 +491,8 @@ int run_cli(int argc, char **argv)
             ok = int_value(o.n);
         else if (arg == "--threads")
             ok = int_value(o.threads);
+        else if (arg == "--kv")
+            ok = string_value(o.kv) && (o.kv == "f16" || o.kv == "f32" || o.kv == "q8_0");
         else if (arg == "--ctx")
             ok = int_value(o.ctx) && o.ctx > 0;
         else if (arg == "--draft")
