@@ -76,7 +76,8 @@ quint64 EngineBridge::loadModel(const QString &path, int contextLength)
     return d->engine->submit(std::move(request));
 }
 
-quint64 EngineBridge::generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens)
+quint64 EngineBridge::generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens,
+                               const SamplingSettings &sampling)
 {
     engine::GenerateRequest request;
     for (const ChatTurn &turn : conversation) {
@@ -89,6 +90,9 @@ quint64 EngineBridge::generate(const QList<ChatTurn> &conversation, bool thinkin
     }
     request.options.enable_thinking = thinking;
     request.max_tokens = maxTokens;
+    request.sampling.temperature = static_cast<float>(sampling.temperature);
+    request.sampling.top_p = static_cast<float>(sampling.topP);
+    request.sampling.top_k = sampling.topK;
     request.context_policy = engine::ContextPolicy::DropOldest;
     return d->engine->submit(std::move(request));
 }

@@ -19,6 +19,15 @@ struct ChatTurn
     QString text;
 };
 
+// The sampling controls the settings expose; the defaults are GLM-4.5's published ones
+// (GLM45_SPEC.md section 8), the same as engine::SamplingParams::glm45_defaults().
+struct SamplingSettings
+{
+    double temperature = 0.6; // <= 0: greedy
+    double topP = 0.95;       // 1: off
+    int topK = 0;             // 0: off
+};
+
 class EngineBridge : public QObject
 {
     Q_OBJECT
@@ -28,7 +37,8 @@ public:
 
     // Returns the request id (0 when the engine has been shut down).
     quint64 loadModel(const QString &path, int contextLength = 8192);
-    quint64 generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens = 4096);
+    quint64 generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens = 4096,
+                     const SamplingSettings &sampling = {});
     void cancel(quint64 requestId);
     void unloadModel();
 

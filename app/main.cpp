@@ -2,6 +2,7 @@
 #include "app/app_translator.h"
 #include "app/backend_summary.h"
 #include "ui/main_window.h"
+#include "ui/settings/settings_dialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -49,8 +50,11 @@ int main(int argc, char **argv)
     }
 
     QApplication app(argc, argv);
-    QApplication::setApplicationName(u"GLM Desk"_s);
-    QApplication::setOrganizationName(u"GLM Desk"_s);
+    // The names decide the paths: settings in ~/.config/glmdesk/, conversations in
+    // ~/.local/share/glmdesk/ (see ConversationStore); the display name is for windows.
+    QApplication::setApplicationName(u"glmdesk"_s);
+    QApplication::setOrganizationName(u"glmdesk"_s);
+    QApplication::setApplicationDisplayName(u"GLM Desk"_s);
     QApplication::setOrganizationDomain(u"glmdesk.org"_s);
     QApplication::setApplicationVersion(QString::fromLatin1(GLMDESK_APP_VERSION));
     QApplication::setDesktopFileName(u"org.glmdesk.GlmDesk"_s);
@@ -81,7 +85,12 @@ int main(int argc, char **argv)
         u"[model]"_s);
     parser.process(app);
 
-    if (!translator.setLanguage(parser.value(langOpt))) {
+    // Without --lang, the language chosen in Settings; a saved choice that no longer exists falls
+    // back to the system's instead of refusing to start.
+    if (!parser.isSet(langOpt)) {
+        if (!translator.setLanguage(glmdesk::ui::AppSettings::load().language))
+            translator.setLanguage(QString());
+    } else if (!translator.setLanguage(parser.value(langOpt))) {
         std::fprintf(
             stderr, "glmdesk: no translation for language '%s'; available: %s\n",
             parser.value(langOpt).toUtf8().constData(),

@@ -1,24 +1,34 @@
-// The main window: menus, a page stack (welcome, chat) and a status bar with the backends this
-// build can use. It owns nothing of the engine; the bridge arrives through app/.
+// The main window: menus, the conversation sidebar beside a page stack (welcome, chat) and a
+// status bar with the backends this build can use. It owns nothing of the engine; the bridge
+// arrives through app/. It also keeps the conversation on disk: the question is saved before it
+// goes to the engine and the answer is saved as it streams (app/conversation_store.h).
 #pragma once
 
+#include "ui/settings/settings_dialog.h"
+
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 class QAction;
 class QActionGroup;
 class QLabel;
 class QMenu;
+class QSplitter;
 class QStackedWidget;
 
 namespace glmdesk::app {
 class AppTranslator;
+class ConversationStore;
 class EngineBridge;
+class StreamingSaver;
 struct ChatTurn;
+enum class MessageState;
 } // namespace glmdesk::app
 
 namespace glmdesk::ui {
 
 class ChatPage;
+class ConversationList;
 class WelcomePage;
 
 class MainWindow : public QMainWindow
@@ -33,6 +43,15 @@ public:
     void selectModel(const QString &path);
 
     app::EngineBridge *engineBridge() const { return m_bridge; }
+    // The built-in demo model's file, or empty when this install has none.
+    static QString demoModelPath();
+    app::ConversationStore *conversationStore() const { return m_store; }
+    qint64 currentConversation() const { return m_conversationId; }
+
+    // Shows a saved conversation in the chat page (0: a new, empty one).
+    void openConversation(qint64 id);
+    void newConversation();
+    void openSettings();
 
 Q_SIGNALS:
     void modelSelected(const QString &path);
@@ -48,11 +67,29 @@ private:
     void setLanguage(const QString &language);
     void connectEngine();
     void sendMessage(const QString &text, bool thinking);
+    void startAnswer(bool thinking);
+    void regenerate();
+    void editAndResend(int userMessageIndex, const QString &text);
+    // Ends the answer streaming now (if any) and saves it with `state`.
+    void finishAnswer(app::MessageState state);
+    void stopStreaming();
+    void showStoreError(const QString &message);
 
     enum class ModelState { None, Loading, Loaded, Failed };
 
     app::AppTranslator *m_translator = nullptr;
+    QSplitter *m_splitter = nullptr;
     QStackedWidget *m_pages = nullptr;
+    ConversationList *m_sidebar = nullptr;
+    app::ConversationStore *m_store = nullptr;
+    app::StreamingSaver *m_saver = nullptr; // the answer streaming now
+    qint64 m_conversationId = 0;
+    QString m_systemPrompt; // the open conversation's
+    AppSettings m_settings;
+    QElapsedTimer m_thinkingClock;
+    qint64 m_thinkingMs = 0;
+    double m_tokensPerSecond = 0.0;
+    int m_contextUsed = 0;
     WelcomePage *m_welcome = nullptr;
     ChatPage *m_chat = nullptr;
     QLabel *m_modelLabel = nullptr;
@@ -73,6 +110,9 @@ private:
     QMenu *m_languageMenu = nullptr;
     QMenu *m_helpMenu = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_newAction = nullptr;
+    QAction *m_searchAction = nullptr;
+    QAction *m_settingsAction = nullptr;
     QAction *m_demoAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;

@@ -2,6 +2,7 @@
 // chat page, Chinese typed into the composer arrives intact, and switching language retranslates
 // the live window.
 #include "app/app_translator.h"
+#include "app/conversation_store.h"
 #include "app/engine_bridge.h"
 #include "ui/chat/chat_page.h"
 #include "ui/main_window.h"
@@ -16,6 +17,7 @@
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -26,7 +28,15 @@ using glmdesk::ui::MainWindow;
 class TestMainWindow : public QObject
 {
     Q_OBJECT
+    // The window opens the conversation database and reads the settings: never the user's own.
+    QTemporaryDir m_home;
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        qputenv("GLMDESK_DATA_DIR", m_home.filePath(u"data"_s).toUtf8());
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
+    }
     void opensOnTheWelcomePageWithItsWidgets();
     void demoButtonSelectsTheDemoModel();
     void chineseInputArrivesIntact();
@@ -174,6 +184,43 @@ void TestMainWindow::loadsAModelAndStreamsAnAnswer()
     QVERIFY(glm >= 0);
     QVERIFY2(transcript.size() > glm + 6, qPrintable(transcript));
     QVERIFY(composer->isEnabled());
+
+    // Saved: a conversation titled by the question, the question, and the whole answer.
+    glmdesk::app::ConversationStore *store = window.conversationStore();
+    QVERIFY(window.currentConversation() > 0);
+    const auto info = store->conversation(window.currentConversation());
+    QVERIFY(info);
+    QCOMPARE(info->title, u"请用 Python 写一个快速排序。"_s);
+    const auto messages = store->messages(window.currentConversation());
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages[0].text, u"请用 Python 写一个快速排序。"_s);
+    QCOMPARE(messages[1].role, glmdesk::app::MessageRole::Assistant);
+    QVERIFY(messages[1].state != glmdesk::app::MessageState::Streaming);
+    QVERIFY(!messages[1].text.isEmpty() || !messages[1].thinking.isEmpty());
+    QVERIFY2(transcript.contains(messages[1].text.trimmed()), qPrintable(messages[1].text));
+
+    // Regenerate replaces the saved answer; edit and resend replaces the question and answer.
+    qsizetype ends = finished.size();
+    // Stopped early (Esc): a random-weight model may talk for its whole token budget.
+    Q_EMIT page->regenerateRequested();
+    QTest::qWait(300);
+    Q_EMIT page->stopRequested();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() > ends, 120000);
+    auto again = store->messages(window.currentConversation());
+    QCOMPARE(again.size(), 2);
+    QCOMPARE(again[1].ordinal, 1);
+    QVERIFY(again[1].id != messages[1].id);
+    QVERIFY(again[1].state != glmdesk::app::MessageState::Streaming);
+    ends = finished.size();
+    Q_EMIT page->editResendRequested(0, u"Explain MoE routing."_s);
+    QTest::qWait(300);
+    Q_EMIT page->stopRequested();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() > ends, 120000);
+    again = store->messages(window.currentConversation());
+    QCOMPARE(again.size(), 2);
+    QCOMPARE(again[0].text, u"Explain MoE routing."_s);
+    QVERIFY(page->transcriptText().contains(u"Explain MoE routing."_s));
+    QVERIFY(!page->transcriptText().contains(u"请用 Python 写一个快速排序。"_s));
 }
 
 QTEST_MAIN(TestMainWindow)

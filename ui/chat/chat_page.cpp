@@ -1,15 +1,13 @@
 #include "ui/chat/chat_page.h"
 
-#include <QCheckBox>
-#include <QEvent>
-#include <QHBoxLayout>
-#include <QKeyEvent>
+#include "ui/chat/chat_view.h"
+#include "ui/chat/composer.h"
+#include "ui/chat/message_widget.h"
+
 #include <QLabel>
+#include <QMetaMethod>
 #include <QPlainTextEdit>
-#include <QPushButton>
-#include <QScrollBar>
-#include <QTextBrowser>
-#include <QTextCursor>
+#include <QShortcut>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -19,60 +17,66 @@ namespace glmdesk::ui {
 ChatPage::ChatPage(QWidget *parent) : QWidget(parent)
 {
     setObjectName(u"chatPage"_s);
-    m_transcript = new QTextBrowser(this);
-    m_transcript->setObjectName(u"transcript"_s);
-    m_transcript->setFrameShape(QFrame::NoFrame);
-    m_transcript->setOpenLinks(false);
+    m_view = new ChatView(this);
 
     m_status = new QLabel(this);
     m_status->setObjectName(u"chatStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setForegroundRole(QPalette::PlaceholderText);
 
-    m_composer = new QPlainTextEdit(this);
-    m_composer->setObjectName(u"composer"_s);
-    m_composer->setMaximumHeight(120);
-    m_composer->installEventFilter(this);
+    m_composer = new Composer(this);
 
-    m_thinking = new QCheckBox(this);
-    m_thinking->setObjectName(u"thinkingToggle"_s);
-    m_thinking->setChecked(true);
-    m_sendButton = new QPushButton(this);
-    m_sendButton->setObjectName(u"sendButton"_s);
-
-    auto *controls = new QHBoxLayout;
-    controls->addWidget(m_thinking);
-    controls->addStretch();
-    controls->addWidget(m_sendButton);
+    auto *bottom = new QVBoxLayout;
+    bottom->setContentsMargins(16, 8, 16, 12);
+    bottom->setSpacing(6);
+    bottom->addWidget(m_status);
+    bottom->addWidget(m_composer);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_transcript, 1);
-    layout->addWidget(m_status);
-    layout->addWidget(m_composer);
-    layout->addLayout(controls);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_view, 1);
+    layout->addLayout(bottom);
 
-    connect(m_sendButton, &QPushButton::clicked, this, [this] {
+    // Esc stops wherever the focus is on this page (the composer handles it too, for when the
+    // window is not the active one and shortcuts do not fire).
+    m_stopShortcut = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    m_stopShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    m_stopShortcut->setEnabled(false);
+    connect(m_stopShortcut, &QShortcut::activated, this, [this] {
         if (m_generating)
             Q_EMIT stopRequested();
-        else
-            send();
     });
-    retranslateUi();
+
+    connect(m_composer, &Composer::sendRequested, this, &ChatPage::sendRequested);
+    connect(m_composer, &Composer::stopRequested, this, &ChatPage::stopRequested);
+    connect(m_composer, &Composer::thinkingToggled, this, &ChatPage::thinkingToggled);
+    connect(m_view, &ChatView::regenerateRequested, this, [this] {
+        if (m_ready && !m_generating)
+            Q_EMIT regenerateRequested();
+    });
+    connect(m_view, &ChatView::editResendRequested, this, [this](int index, const QString &text) {
+        if (m_ready && !m_generating)
+            Q_EMIT editResendRequested(index, text);
+    });
+    setFocusProxy(m_composer->editor());
     setReady(false);
 }
 
 void ChatPage::setReady(bool ready, const QString &reason)
 {
     m_ready = ready;
-    m_composer->setEnabled(ready);
-    m_sendButton->setEnabled(ready || m_generating);
+    m_composer->setReady(ready);
     setStatus(reason);
+    updateMessageActions();
 }
 
 void ChatPage::setGenerating(bool generating)
 {
     m_generating = generating;
-    m_sendButton->setEnabled(m_ready || generating);
-    retranslateUi();
+    m_composer->setGenerating(generating);
+    m_stopShortcut->setEnabled(generating);
+    updateMessageActions();
 }
 
 void ChatPage::setStatus(const QString &text)
@@ -83,133 +87,106 @@ void ChatPage::setStatus(const QString &text)
 
 QString ChatPage::draft() const
 {
-    return m_composer->toPlainText();
+    return m_composer->draft();
 }
 
 QString ChatPage::transcriptText() const
 {
-    return m_transcript->toPlainText();
-}
-
-void ChatPage::send()
-{
-    const QString text = m_composer->toPlainText().trimmed();
-    if (text.isEmpty() || !m_ready || m_generating)
-        return;
-    Q_EMIT sendRequested(text, m_thinking->isChecked());
-    m_composer->clear();
-}
-
-void ChatPage::appendStyled(const QString &text, Block kind)
-{
-    // Stick to the bottom only when the reader is already there.
-    QScrollBar *bar = m_transcript->verticalScrollBar();
-    const bool atBottom = bar->value() >= bar->maximum() - 4;
-    QTextCursor cursor(m_transcript->document());
-    cursor.movePosition(QTextCursor::End);
-    QTextCharFormat format;
-    if (kind == Block::Thinking) {
-        format.setForeground(palette().color(QPalette::PlaceholderText));
-        format.setFontItalic(true);
-    } else {
-        format.setForeground(palette().color(QPalette::Text));
-    }
-    cursor.insertText(text, format);
-    if (atBottom)
-        bar->setValue(bar->maximum());
+    return m_view->transcriptText();
 }
 
 void ChatPage::addUserMessage(const QString &text)
 {
-    QTextCursor cursor(m_transcript->document());
-    cursor.movePosition(QTextCursor::End);
-    if (!m_transcript->document()->isEmpty())
-        cursor.insertBlock();
-    QTextCharFormat bold;
-    bold.setFontWeight(QFont::Bold);
-    cursor.insertText(tr("You") + u"\n"_s, bold);
-    cursor.insertText(text + u"\n"_s, QTextCharFormat());
-    m_transcript->verticalScrollBar()->setValue(m_transcript->verticalScrollBar()->maximum());
+    m_view->addUserMessage(text);
 }
 
 void ChatPage::beginAnswer()
 {
-    QTextCursor cursor(m_transcript->document());
-    cursor.movePosition(QTextCursor::End);
-    cursor.insertBlock();
-    QTextCharFormat bold;
-    bold.setFontWeight(QFont::Bold);
-    cursor.insertText(tr("GLM") + u"\n"_s, bold);
-    m_block = Block::None;
+    m_view->beginAnswer();
 }
 
 void ChatPage::appendThinking(const QString &text)
 {
-    m_block = Block::Thinking;
-    appendStyled(text, Block::Thinking);
+    if (AssistantMessageWidget *answer = m_view->currentAnswer())
+        answer->appendThinking(text);
 }
 
 void ChatPage::appendAnswer(const QString &text)
 {
-    // The answer starts on its own line after the thinking, without its leading blank lines.
-    QString chunk = text;
-    if (m_block != Block::Answer) {
-        while (chunk.startsWith(u'\n'))
-            chunk.remove(0, 1);
-        if (chunk.isEmpty())
-            return;
-        if (m_block == Block::Thinking)
-            chunk.prepend(u'\n');
-        m_block = Block::Answer;
-    }
-    appendStyled(chunk, Block::Answer);
+    if (AssistantMessageWidget *answer = m_view->currentAnswer())
+        answer->appendAnswer(text);
 }
 
 void ChatPage::endAnswer(const QString &note)
 {
-    if (!note.isEmpty())
-        appendStyled(u"\n["_s + note + u"]"_s, Block::Thinking);
-    appendStyled(u"\n"_s, Block::Answer);
-    m_block = Block::None;
+    m_view->endAnswer(note);
 }
 
 void ChatPage::clearTranscript()
 {
-    m_transcript->clear();
-    m_block = Block::None;
+    m_view->clear();
 }
 
-bool ChatPage::eventFilter(QObject *watched, QEvent *event)
+bool ChatPage::removeLastAnswer()
 {
-    // Ctrl+Enter sends; plain Enter keeps its meaning (a new line) for multi-line prompts and
-    // IMEs; Esc stops a streaming answer.
-    if (watched == m_composer && event->type() == QEvent::KeyPress) {
-        auto *key = static_cast<QKeyEvent *>(event);
-        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) &&
-            (key->modifiers() & Qt::ControlModifier)) {
-            send();
-            return true;
-        }
-        if (key->key() == Qt::Key_Escape && m_generating) {
-            Q_EMIT stopRequested();
-            return true;
-        }
+    return m_view->removeLastAnswer();
+}
+
+void ChatPage::truncateFromUserMessage(int userMessageIndex)
+{
+    m_view->truncateFromUserMessage(userMessageIndex);
+}
+
+int ChatPage::userMessageCount() const
+{
+    return m_view->userMessageCount();
+}
+
+void ChatPage::setThinkingDuration(qint64 milliseconds)
+{
+    AssistantMessageWidget *answer = m_view->currentAnswer();
+    if (!answer)
+        answer = m_view->lastAnswer();
+    if (answer)
+        answer->setThinkingDuration(milliseconds);
+}
+
+bool ChatPage::thinkingEnabled() const
+{
+    return m_composer->thinkingEnabled();
+}
+
+void ChatPage::setThinkingEnabled(bool enabled)
+{
+    m_composer->setThinkingEnabled(enabled);
+}
+
+void ChatPage::updateMessageActions()
+{
+    const bool idle = m_ready && !m_generating;
+    m_view->setRegenerateAvailable(
+        idle && isSignalConnected(QMetaMethod::fromSignal(&ChatPage::regenerateRequested)));
+    m_view->setEditAvailable(
+        idle && isSignalConnected(QMetaMethod::fromSignal(&ChatPage::editResendRequested)));
+}
+
+void ChatPage::connectNotify(const QMetaMethod &signal)
+{
+    QWidget::connectNotify(signal);
+    if (signal == QMetaMethod::fromSignal(&ChatPage::regenerateRequested) ||
+        signal == QMetaMethod::fromSignal(&ChatPage::editResendRequested)) {
+        // connectNotify may run in another thread's connect call; update from our own.
+        QMetaObject::invokeMethod(this, &ChatPage::updateMessageActions, Qt::QueuedConnection);
     }
-    return QWidget::eventFilter(watched, event);
 }
 
-void ChatPage::changeEvent(QEvent *event)
+void ChatPage::disconnectNotify(const QMetaMethod &signal)
 {
-    if (event->type() == QEvent::LanguageChange)
-        retranslateUi();
-    QWidget::changeEvent(event);
-}
-
-void ChatPage::retranslateUi()
-{
-    m_composer->setPlaceholderText(tr("Message GLM… (Ctrl+Enter to send)"));
-    m_thinking->setText(tr("Think before answering"));
-    m_sendButton->setText(m_generating ? tr("Stop") : tr("Send"));
+    QWidget::disconnectNotify(signal);
+    if (signal == QMetaMethod::fromSignal(&ChatPage::regenerateRequested) ||
+        signal == QMetaMethod::fromSignal(&ChatPage::editResendRequested)) {
+        QMetaObject::invokeMethod(this, &ChatPage::updateMessageActions, Qt::QueuedConnection);
+    }
 }
 
 } // namespace glmdesk::ui
