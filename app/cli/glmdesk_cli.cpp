@@ -348,7 +348,8 @@ int run_with_model(const Options &o)
     engine::GenerateOptions gen;
     gen.max_tokens = o.n;
     gen.sampler = &sampler;
-    gen.draft_tokens = o.draft;
+    // A file without the MTP layer decodes plainly, as the Engine does, rather than failing.
+    gen.draft_tokens = model->has_mtp() ? o.draft : 0;
     gen.stop_ids = stop;
     gen.on_token = [&](engine::TokenId id) {
         if (!first_token)
