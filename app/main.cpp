@@ -1,6 +1,8 @@
 // glmdesk: the desktop app. The only app/ file that includes ui/.
 #include "app/app_translator.h"
 #include "app/backend_summary.h"
+#include "app/engine_bridge.h"
+#include "ui/chat/chat_page.h"
 #include "ui/main_window.h"
 #include "ui/settings/settings_dialog.h"
 
@@ -8,6 +10,8 @@
 #include <QCommandLineParser>
 #include <QFile>
 #include <QIcon>
+#include <QKeyEvent>
+#include <QPlainTextEdit>
 #include <QTimer>
 #include <QWindow>
 
@@ -20,21 +24,53 @@ using namespace Qt::StringLiterals;
 namespace {
 
 // Writes `path` once the window has been exposed for ~300 ms, i.e. painted: the end-to-end test
-// takes its screenshot then instead of sleeping a guessed time.
-void reportReadyWhenPainted(QMainWindow &window, const QString &path)
+// takes its screenshot then instead of sleeping a guessed time. `contents` is what the file says.
+void reportReadyWhenPainted(QMainWindow &window, const QString &path,
+                            const QByteArray &contents = "ready\n")
 {
     auto *poll = new QTimer(&window);
     auto ticks = std::make_shared<int>(0);
-    QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, ticks, path] {
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, ticks, path, contents] {
         QWindow *handle = window.windowHandle();
         if (!handle || !handle->isExposed() || ++*ticks < 6)
             return;
         poll->stop();
         QFile file(path);
         if (file.open(QIODevice::WriteOnly))
-            file.write("ready\n");
+            file.write(contents);
     });
     poll->start(50);
+}
+
+// --send: once the model has loaded, the text is typed into the composer and sent with
+// Ctrl+Enter, as a user would; when the answer has ended, the ready file gets the transcript.
+void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const QString &readyPath)
+{
+    using glmdesk::app::EngineBridge;
+    EngineBridge *bridge = window.engineBridge();
+    QObject::connect(bridge, &EngineBridge::modelLoaded, &window, [&window, text] {
+        // After the window has handled the same signal and enabled the composer.
+        QTimer::singleShot(0, &window, [&window, text] {
+            auto *composer = window.findChild<QPlainTextEdit *>(u"composer"_s);
+            if (!composer)
+                return;
+            composer->setFocus();
+            composer->setPlainText(text);
+            QKeyEvent press(QEvent::KeyPress, Qt::Key_Return, Qt::ControlModifier);
+            QCoreApplication::sendEvent(composer, &press);
+        });
+    });
+    QObject::connect(bridge, &EngineBridge::finished, &window,
+                     [&window, readyPath](quint64, const QString &reason) {
+                         if (reason == u"loaded"_s || readyPath.isEmpty())
+                             return;
+                         const auto *page = window.findChild<glmdesk::ui::ChatPage *>();
+                         reportReadyWhenPainted(window, readyPath,
+                                                page ? page->transcriptText().toUtf8() : "");
+                     });
+    QObject::connect(bridge, &EngineBridge::failed, &window, [](quint64, const QString &message) {
+        std::fprintf(stderr, "glmdesk: %s\n", message.toUtf8().constData());
+    });
 }
 
 } // namespace
@@ -78,7 +114,16 @@ int main(int argc, char **argv)
     const QCommandLineOption quitOpt(
         u"quit-after"_s,
         QApplication::translate("main", "Quit after this many milliseconds (for tests)"), u"ms"_s);
-    parser.addOptions({versionOpt, langOpt, readyOpt, quitOpt});
+    const QCommandLineOption sendOpt(
+        u"send"_s,
+        QApplication::translate("main", "Send this message once the model has loaded (for tests)"),
+        u"text"_s);
+    const QCommandLineOption maxTokensOpt(
+        u"max-tokens"_s, QApplication::translate("main", "Longest answer in tokens (default 4096)"),
+        u"n"_s);
+    const QCommandLineOption demoOpt(
+        u"demo"_s, QApplication::translate("main", "Open the built-in demo model"));
+    parser.addOptions({versionOpt, langOpt, readyOpt, quitOpt, sendOpt, maxTokensOpt, demoOpt});
     parser.addPositionalArgument(
         u"model"_s,
         QApplication::translate("main", "A .gguf file or a Hugging Face model folder to open"),
@@ -100,9 +145,22 @@ int main(int argc, char **argv)
 
     glmdesk::ui::MainWindow window(&translator);
     window.show();
+    if (parser.isSet(maxTokensOpt)) {
+        bool ok = false;
+        const int n = parser.value(maxTokensOpt).toInt(&ok);
+        if (!ok || n < 1) {
+            std::fprintf(stderr, "glmdesk: --max-tokens needs a positive number\n");
+            return 2;
+        }
+        window.setMaxAnswerTokens(n);
+    }
+    if (parser.isSet(sendOpt))
+        sendWhenLoaded(window, parser.value(sendOpt), parser.value(readyOpt));
     if (!parser.positionalArguments().isEmpty())
         window.selectModel(parser.positionalArguments().constFirst());
-    if (parser.isSet(readyOpt))
+    else if (parser.isSet(demoOpt))
+        window.selectModel(QString());
+    if (parser.isSet(readyOpt) && !parser.isSet(sendOpt))
         reportReadyWhenPainted(window, parser.value(readyOpt));
     if (parser.isSet(quitOpt)) {
         bool ok = false;

@@ -761,5 +761,17 @@ Last message: %2</source>
         <source>A .gguf file or a Hugging Face model folder to open</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Send this message once the model has loaded (for tests)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Longest answer in tokens (default 4096)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the built-in demo model</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -760,5 +760,17 @@ Last message: %2</source>
         <source>A .gguf file or a Hugging Face model folder to open</source>
         <translation>要打开的 .gguf 文件或 Hugging Face 模型文件夹</translation>
     </message>
+    <message>
+        <source>Send this message once the model has loaded (for tests)</source>
+        <translation>模型加载后发送这条消息（用于测试）</translation>
+    </message>
+    <message>
+        <source>Longest answer in tokens (default 4096)</source>
+        <translation>回答的最大词元数（默认 4096）</translation>
+    </message>
+    <message>
+        <source>Open the built-in demo model</source>
+        <translation>打开内置的演示模型</translation>
+    </message>
 </context>
 </TS>

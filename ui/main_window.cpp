@@ -264,8 +264,8 @@ QString MainWindow::demoModelPath()
     // install (the .deb's /usr, a moved .tar.gz) keep it: <bin>/../share/glmdesk/demo.
     QString file = QProcessEnvironment::systemEnvironment().value(u"GLMDESK_DEMO_MODEL"_s);
     if (file.isEmpty()) {
-        const QString beside = QCoreApplication::applicationDirPath() +
-                               u"/../share/glmdesk/demo/glmdesk-demo.gguf"_s;
+        const QString beside =
+            QCoreApplication::applicationDirPath() + u"/../share/glmdesk/demo/glmdesk-demo.gguf"_s;
         if (QFileInfo::exists(beside))
             file = QFileInfo(beside).canonicalFilePath();
     }
@@ -422,7 +422,8 @@ void MainWindow::startAnswer(bool thinking)
     if (!m_systemPrompt.isEmpty())
         conversation.append({app::ChatTurn::Role::System, m_systemPrompt});
     conversation += m_turns;
-    m_activeRequest = m_bridge->generate(conversation, thinking, 4096, m_settings.sampling);
+    m_activeRequest =
+        m_bridge->generate(conversation, thinking, m_maxAnswerTokens, m_settings.sampling);
     m_chat->setGenerating(true);
 }
 

@@ -43,6 +43,8 @@ public:
     void selectModel(const QString &path);
 
     app::EngineBridge *engineBridge() const { return m_bridge; }
+    // The longest answer, in tokens (4096 by default).
+    void setMaxAnswerTokens(int tokens) { m_maxAnswerTokens = tokens; }
     // The built-in demo model's file, or empty when this install has none.
     static QString demoModelPath();
     app::ConversationStore *conversationStore() const { return m_store; }
@@ -97,6 +99,7 @@ private:
     QLabel *m_speedLabel = nullptr;
     app::EngineBridge *m_bridge = nullptr;
     QString m_modelPath;
+    int m_maxAnswerTokens = 4096;
     QString m_loadError;
     ModelState m_modelState = ModelState::None;
     double m_loadFraction = 0.0;
