@@ -174,8 +174,7 @@ QString ConversationStore::defaultPath()
 {
     QString dir = qEnvironmentVariable("GLMDESK_DATA_DIR");
     if (dir.isEmpty()) // ~/.local/share/glmdesk: one short folder a user can find and back up
-        dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-              u"/glmdesk"_s;
+        dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/glmdesk"_s;
     return dir + u"/conversations.sqlite"_s;
 }
 

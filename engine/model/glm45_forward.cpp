@@ -512,7 +512,7 @@ Expected<std::vector<float>> Glm45CpuModel::forward(std::span<const std::int32_t
         const int m = std::min(m_max_batch, n - b0);
         x.resize(static_cast<std::size_t>(m) * uH);
         for (int t = 0; t < m; ++t) {
-            const auto token = tokens[static_cast<std::size_t>(b0 + t)];
+            const auto token = tokens[static_cast<std::size_t>(b0) + static_cast<std::size_t>(t)];
             if (Status s =
                     dequantize_row(m_weights.token_embd.format, m_weights.token_embd.row(token), uH,
                                    x.data() + static_cast<std::size_t>(t) * uH);
@@ -586,7 +586,7 @@ Expected<std::vector<float>> Glm45CpuModel::mtp_forward(std::span<const float> p
         cat.resize(2 * static_cast<std::size_t>(rows) * uH);
         x.resize(static_cast<std::size_t>(rows) * uH);
         for (int t = 0; t < rows; ++t) {
-            const auto i = static_cast<std::size_t>(b0 + t);
+            const auto i = static_cast<std::size_t>(b0) + static_cast<std::size_t>(t);
             if (Status s =
                     dequantize_row(m.embed.format, m.embed.row(tokens[i]), e.size(), e.data());
                 !s.ok())

@@ -82,6 +82,8 @@ void TestConversationSidebar::listsNewestFirstAndFiltersBySearch()
     QTest::qWait(3);
     const auto c = store.createConversation(u"快速排序"_s);
     QVERIFY(a && b && c);
+    // Timestamps are in milliseconds: the message must come a millisecond after the last creation.
+    QTest::qWait(3);
     QVERIFY(store.addMessage(*a, MessageRole::User, u"what is a heap?"_s));
 
     ConversationList sidebar(&store);
