@@ -16,6 +16,7 @@ struct EngineBridge::Private
     std::mutex mutex;
     std::vector<engine::Event> pending;
     bool flushQueued = false;
+    quint64 toolCallCount = 0;              // UI thread only: numbers tool call ids
     std::unique_ptr<engine::Engine> engine; // last member: destroyed (joined) first
 };
 
@@ -48,7 +49,7 @@ QString reasonName(engine::events::DoneReason r)
 
 } // namespace
 
-EngineBridge::EngineBridge(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+EngineBridge::EngineBridge(QObject *parent) : ChatEngine(parent), d(std::make_unique<Private>())
 {
     d->engine = std::make_unique<engine::Engine>([this](engine::Event &&event) {
         // Engine thread: append, and post one flush unless one is already on its way.
@@ -76,23 +77,58 @@ quint64 EngineBridge::loadModel(const QString &path, int contextLength)
     return d->engine->submit(std::move(request));
 }
 
-quint64 EngineBridge::generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens,
-                               const SamplingSettings &sampling)
+quint64 EngineBridge::generate(const QList<ChatTurn> &conversation, const GenerateOptions &options)
 {
     engine::GenerateRequest request;
     for (const ChatTurn &turn : conversation) {
         engine::Message m;
-        m.role = turn.role == ChatTurn::Role::System ? engine::Role::System
-                 : turn.role == ChatTurn::Role::User ? engine::Role::User
-                                                     : engine::Role::Assistant;
+        switch (turn.role) {
+        case ChatTurn::Role::System:
+            m.role = engine::Role::System;
+            break;
+        case ChatTurn::Role::User:
+            m.role = engine::Role::User;
+            break;
+        case ChatTurn::Role::Assistant:
+            m.role = engine::Role::Assistant;
+            break;
+        case ChatTurn::Role::Tool:
+            m.role = engine::Role::Tool;
+            m.tool_call_id = turn.toolCallId.toStdString();
+            break;
+        }
         m.content = turn.text.toStdString();
+        if (!turn.reasoning.isEmpty())
+            m.reasoning = turn.reasoning.toStdString();
+        for (const ChatToolCall &call : turn.toolCalls) {
+            engine::ToolCallRequest c;
+            c.name = call.name.toStdString();
+            // Arguments that are not a JSON object go through the template's raw fallback.
+            engine::Json args = engine::Json::parse(call.argumentsJson.toStdString(), nullptr,
+                                                    /*allow_exceptions=*/false);
+            c.arguments =
+                args.is_object() ? std::move(args) : engine::Json(call.argumentsJson.toStdString());
+            m.tool_calls.push_back(std::move(c));
+        }
         request.conversation.messages.push_back(std::move(m));
     }
-    request.options.enable_thinking = thinking;
-    request.max_tokens = maxTokens;
-    request.sampling.temperature = static_cast<float>(sampling.temperature);
-    request.sampling.top_p = static_cast<float>(sampling.topP);
-    request.sampling.top_k = sampling.topK;
+    if (!options.toolsJson.isEmpty()) {
+        const engine::Json tools = engine::Json::parse(options.toolsJson.toStdString(), nullptr,
+                                                       /*allow_exceptions=*/false);
+        if (!tools.is_array())
+            return 0;
+        for (const engine::Json &entry : tools) {
+            auto def = engine::tool_definition_from_json(entry);
+            if (!def)
+                return 0;
+            request.conversation.tools.push_back(std::move(def).value());
+        }
+    }
+    request.options.enable_thinking = options.thinking;
+    request.max_tokens = options.maxTokens;
+    request.sampling.temperature = static_cast<float>(options.sampling.temperature);
+    request.sampling.top_p = static_cast<float>(options.sampling.topP);
+    request.sampling.top_k = options.sampling.topK;
     request.context_policy = engine::ContextPolicy::DropOldest;
     return d->engine->submit(std::move(request));
 }
@@ -144,7 +180,8 @@ void EngineBridge::flush()
         } else if (auto *l = std::get_if<engine::events::Loaded>(&e.payload)) {
             Q_EMIT modelLoaded(id, qs(l->path), qs(l->summary), l->n_ctx);
         } else if (auto *c = std::get_if<engine::events::ToolCall>(&e.payload)) {
-            Q_EMIT toolCallProposed(id, qs(c->name), qs(c->arguments_json));
+            Q_EMIT toolCallProposed(id, u"call_%1_%2"_s.arg(id).arg(++d->toolCallCount),
+                                    qs(c->name), qs(c->arguments_json));
         } else if (auto *w = std::get_if<engine::events::Warning>(&e.payload)) {
             Q_EMIT warning(id, qs(w->message));
         } else if (auto *s = std::get_if<engine::events::Stats>(&e.payload)) {

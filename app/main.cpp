@@ -1,7 +1,7 @@
 // glmdesk: the desktop app. The only app/ file that includes ui/.
 #include "app/app_translator.h"
 #include "app/backend_summary.h"
-#include "app/engine_bridge.h"
+#include "app/chat_engine.h"
 #include "ui/chat/chat_page.h"
 #include "ui/main_window.h"
 #include "ui/settings/settings_dialog.h"
@@ -46,9 +46,9 @@ void reportReadyWhenPainted(QMainWindow &window, const QString &path,
 // Ctrl+Enter, as a user would; when the answer has ended, the ready file gets the transcript.
 void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const QString &readyPath)
 {
-    using glmdesk::app::EngineBridge;
-    EngineBridge *bridge = window.engineBridge();
-    QObject::connect(bridge, &EngineBridge::modelLoaded, &window, [&window, text] {
+    using glmdesk::app::ChatEngine;
+    ChatEngine *bridge = window.chatEngine();
+    QObject::connect(bridge, &ChatEngine::modelLoaded, &window, [&window, text] {
         // After the window has handled the same signal and enabled the composer.
         QTimer::singleShot(0, &window, [&window, text] {
             auto *composer = window.findChild<QPlainTextEdit *>(u"composer"_s);
@@ -60,7 +60,7 @@ void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const 
             QCoreApplication::sendEvent(composer, &press);
         });
     });
-    QObject::connect(bridge, &EngineBridge::finished, &window,
+    QObject::connect(bridge, &ChatEngine::finished, &window,
                      [&window, readyPath](quint64, const QString &reason) {
                          if (reason == u"loaded"_s || readyPath.isEmpty())
                              return;
@@ -68,7 +68,7 @@ void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const 
                          reportReadyWhenPainted(window, readyPath,
                                                 page ? page->transcriptText().toUtf8() : "");
                      });
-    QObject::connect(bridge, &EngineBridge::failed, &window, [](quint64, const QString &message) {
+    QObject::connect(bridge, &ChatEngine::failed, &window, [](quint64, const QString &message) {
         std::fprintf(stderr, "glmdesk: %s\n", message.toUtf8().constData());
     });
 }

@@ -87,7 +87,7 @@ MainWindow::MainWindow(app::AppTranslator *translator, QWidget *parent)
     statusBar()->addPermanentWidget(m_speedLabel);
     statusBar()->addPermanentWidget(m_backendLabel);
 
-    m_bridge = new app::EngineBridge(this);
+    m_engine = new app::EngineBridge(this);
     connectEngine();
 
     createMenus();
@@ -221,7 +221,7 @@ void MainWindow::stopStreaming()
 {
     if (!m_activeRequest)
         return;
-    m_bridge->cancel(m_activeRequest);
+    m_engine->cancel(m_activeRequest);
     m_activeRequest = 0; // its remaining events are dropped
     finishAnswer(app::MessageState::Cancelled);
     m_chat->setGenerating(false);
@@ -292,27 +292,27 @@ void MainWindow::selectModel(const QString &path)
     m_modelState = ModelState::Loading;
     m_loadFraction = 0.0;
     m_loadError.clear();
-    m_loadRequest = m_bridge->loadModel(file);
+    m_loadRequest = m_engine->loadModel(file);
     retranslateUi();
 }
 
 void MainWindow::connectEngine()
 {
-    using app::EngineBridge;
-    connect(m_bridge, &EngineBridge::loadProgress, this, [this](quint64 id, double fraction) {
+    using app::ChatEngine;
+    connect(m_engine, &ChatEngine::loadProgress, this, [this](quint64 id, double fraction) {
         if (id != m_loadRequest)
             return;
         m_loadFraction = fraction;
         retranslateUi();
     });
-    connect(m_bridge, &EngineBridge::modelLoaded, this, [this](quint64 id, const QString &) {
+    connect(m_engine, &ChatEngine::modelLoaded, this, [this](quint64 id, const QString &) {
         if (id != m_loadRequest)
             return;
         m_modelState = ModelState::Loaded;
         retranslateUi();
         m_chat->setFocus();
     });
-    connect(m_bridge, &EngineBridge::thinkingDelta, this, [this](quint64 id, const QString &t) {
+    connect(m_engine, &ChatEngine::thinkingDelta, this, [this](quint64 id, const QString &t) {
         if (id != m_activeRequest)
             return;
         if (!m_thinkingClock.isValid())
@@ -321,7 +321,7 @@ void MainWindow::connectEngine()
             m_saver->appendThinking(t);
         m_chat->appendThinking(t);
     });
-    connect(m_bridge, &EngineBridge::answerDelta, this, [this](quint64 id, const QString &t) {
+    connect(m_engine, &ChatEngine::answerDelta, this, [this](quint64 id, const QString &t) {
         if (id != m_activeRequest)
             return;
         m_answer += t;
@@ -331,7 +331,7 @@ void MainWindow::connectEngine()
             m_saver->appendAnswer(t);
         m_chat->appendAnswer(t);
     });
-    connect(m_bridge, &EngineBridge::statsUpdated, this,
+    connect(m_engine, &ChatEngine::statsUpdated, this,
             [this](quint64 id, double tokensPerSecond, int used, int size) {
                 if (id != m_activeRequest)
                     return;
@@ -342,7 +342,7 @@ void MainWindow::connectEngine()
                                           .arg(used)
                                           .arg(size));
             });
-    connect(m_bridge, &EngineBridge::finished, this, [this](quint64 id, const QString &reason) {
+    connect(m_engine, &ChatEngine::finished, this, [this](quint64 id, const QString &reason) {
         if (id != m_activeRequest)
             return;
         m_turns.append({app::ChatTurn::Role::Assistant, m_answer.trimmed()});
@@ -357,7 +357,7 @@ void MainWindow::connectEngine()
         else
             m_chat->endAnswer();
     });
-    connect(m_bridge, &EngineBridge::failed, this, [this](quint64 id, const QString &message) {
+    connect(m_engine, &ChatEngine::failed, this, [this](quint64 id, const QString &message) {
         if (id == m_loadRequest) {
             m_modelState = ModelState::Failed;
             m_loadError = message;
@@ -374,7 +374,7 @@ void MainWindow::connectEngine()
     connect(m_chat, &ChatPage::editResendRequested, this, &MainWindow::editAndResend);
     connect(m_chat, &ChatPage::stopRequested, this, [this] {
         if (m_activeRequest)
-            m_bridge->cancel(m_activeRequest);
+            m_engine->cancel(m_activeRequest);
     });
 }
 
@@ -423,7 +423,7 @@ void MainWindow::startAnswer(bool thinking)
         conversation.append({app::ChatTurn::Role::System, m_systemPrompt});
     conversation += m_turns;
     m_activeRequest =
-        m_bridge->generate(conversation, thinking, m_maxAnswerTokens, m_settings.sampling);
+        m_engine->generate(conversation, thinking, m_maxAnswerTokens, m_settings.sampling);
     m_chat->setGenerating(true);
 }
 

@@ -19,7 +19,7 @@ class QStackedWidget;
 namespace glmdesk::app {
 class AppTranslator;
 class ConversationStore;
-class EngineBridge;
+class ChatEngine;
 class StreamingSaver;
 struct ChatTurn;
 enum class MessageState;
@@ -42,7 +42,7 @@ public:
     // Loads it on the engine thread; the chat page opens at once and enables itself when ready.
     void selectModel(const QString &path);
 
-    app::EngineBridge *engineBridge() const { return m_bridge; }
+    app::ChatEngine *chatEngine() const { return m_engine; }
     // The longest answer, in tokens (4096 by default).
     void setMaxAnswerTokens(int tokens) { m_maxAnswerTokens = tokens; }
     // The built-in demo model's file, or empty when this install has none.
@@ -97,7 +97,7 @@ private:
     QLabel *m_modelLabel = nullptr;
     QLabel *m_backendLabel = nullptr;
     QLabel *m_speedLabel = nullptr;
-    app::EngineBridge *m_bridge = nullptr;
+    app::ChatEngine *m_engine = nullptr; // the local EngineBridge unless set otherwise
     QString m_modelPath;
     int m_maxAnswerTokens = 4096;
     QString m_loadError;

@@ -159,8 +159,8 @@ void TestMainWindow::loadsAModelAndStreamsAnAnswer()
     QVERIFY(translator.setLanguage(u"en"_s));
     MainWindow window(&translator);
     window.show();
-    QSignalSpy loaded(window.engineBridge(), &glmdesk::app::EngineBridge::modelLoaded);
-    QSignalSpy finished(window.engineBridge(), &glmdesk::app::EngineBridge::finished);
+    QSignalSpy loaded(window.chatEngine(), &glmdesk::app::ChatEngine::modelLoaded);
+    QSignalSpy finished(window.chatEngine(), &glmdesk::app::ChatEngine::finished);
     window.selectModel(model);
     QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 60000);
     auto *composer = window.findChild<QPlainTextEdit *>(u"composer"_s);

@@ -3,7 +3,7 @@
 // OK/Cancel pair to get wrong and the language switches while the dialog is open.
 #pragma once
 
-#include "app/engine_bridge.h"
+#include "app/chat_engine.h"
 
 #include <QDialog>
 
