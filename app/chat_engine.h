@@ -53,6 +53,17 @@ struct GenerateOptions
     QByteArray toolsJson;
 };
 
+// How to load a model (the local engine; a remote engine uses only the path as its model name).
+struct LoadOptions
+{
+    int contextLength = 8192;
+    enum class KvType { F16, F32, Q8_0 };
+    KvType kvType = KvType::F16;
+    int threads = 0;          // 0: every hardware thread
+    int gpuExpertLayers = -1; // -1: as many as fit (the placement planner decides)
+    int draftTokens = 1;      // MTP drafts per step; 0: off
+};
+
 class ChatEngine : public QObject
 {
     Q_OBJECT
@@ -62,12 +73,13 @@ public:
 
     // Each returns the request id; 0 when the engine cannot take requests any more, or when
     // options.toolsJson is not an array of valid tool definitions.
-    virtual quint64 loadModel(const QString &path, int contextLength = 8192) = 0;
+    virtual quint64 loadModel(const QString &path, const LoadOptions &options) = 0;
     virtual quint64 generate(const QList<ChatTurn> &conversation,
                              const GenerateOptions &options) = 0;
     virtual void cancel(quint64 requestId) = 0;
     virtual void unloadModel() = 0;
 
+    quint64 loadModel(const QString &path) { return loadModel(path, LoadOptions{}); }
     // The older call shape, kept for callers that need no tools.
     quint64 generate(const QList<ChatTurn> &conversation, bool thinking, int maxTokens = 4096,
                      const SamplingSettings &sampling = {})

@@ -69,11 +69,25 @@ EngineBridge::~EngineBridge()
     d->engine->shutdown();
 }
 
-quint64 EngineBridge::loadModel(const QString &path, int contextLength)
+quint64 EngineBridge::loadModel(const QString &path, const LoadOptions &options)
 {
     engine::LoadRequest request;
     request.path = path.toStdString();
-    request.n_ctx = contextLength;
+    request.n_ctx = options.contextLength;
+    request.threads = options.threads;
+    request.draft_tokens = options.draftTokens;
+    switch (options.kvType) {
+    case LoadOptions::KvType::F16:
+        request.kv_cache = engine::KvCacheType::F16;
+        break;
+    case LoadOptions::KvType::F32:
+        request.kv_cache = engine::KvCacheType::F32;
+        break;
+    case LoadOptions::KvType::Q8_0:
+        request.kv_cache = engine::KvCacheType::Q8_0;
+        break;
+    }
+    // gpuExpertLayers waits for a GPU backend in the engine; the CPU engine runs every layer.
     return d->engine->submit(std::move(request));
 }
 

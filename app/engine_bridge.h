@@ -17,7 +17,8 @@ public:
     explicit EngineBridge(QObject *parent = nullptr);
     ~EngineBridge() override; // shuts the engine down before anything else goes
 
-    quint64 loadModel(const QString &path, int contextLength = 8192) override;
+    using ChatEngine::loadModel;
+    quint64 loadModel(const QString &path, const LoadOptions &options) override;
     using ChatEngine::generate;
     quint64 generate(const QList<ChatTurn> &conversation, const GenerateOptions &options) override;
     void cancel(quint64 requestId) override;
