@@ -461,6 +461,30 @@ Expected<std::vector<float>> Glm45CpuModel::forward(std::span<const std::int32_t
                                                     bool all_logits, const ForwardTrace *trace,
                                                     const std::atomic<bool> *cancel)
 {
+    return run_batches(tokens, all_logits, /*keep_all_hidden=*/true, /*feed_mtp=*/false, trace,
+                       cancel);
+}
+
+Expected<std::vector<float>> Glm45CpuModel::prefill(std::span<const std::int32_t> tokens,
+                                                    bool feed_mtp, const std::atomic<bool> *cancel)
+{
+    if (feed_mtp && !has_mtp())
+        return error(StatusCode::NotFound, "this model file has no MTP (nextn) layer");
+    if (feed_mtp && m_mtp_n_past != m_n_past)
+        return error(StatusCode::InvalidArgument,
+                     "MTP: the MTP cache does not end where the main cache does");
+    const int mtp_before = m_mtp_n_past;
+    auto logits = run_batches(tokens, false, /*keep_all_hidden=*/false, feed_mtp, nullptr, cancel);
+    if (!logits && has_mtp())
+        truncate_mtp(mtp_before); // the main cache never moved; the MTP cache follows it
+    return logits;
+}
+
+Expected<std::vector<float>> Glm45CpuModel::run_batches(std::span<const std::int32_t> tokens,
+                                                        bool all_logits, bool keep_all_hidden,
+                                                        bool feed_mtp, const ForwardTrace *trace,
+                                                        const std::atomic<bool> *cancel)
+{
     const int n = static_cast<int>(tokens.size());
     const int H = m_dims.n_embd;
     if (n == 0)
@@ -506,7 +530,9 @@ Expected<std::vector<float>> Glm45CpuModel::forward(std::span<const std::int32_t
 
     std::vector<float> logits(all_logits ? static_cast<std::size_t>(n) * V : V);
     // Replaces m_last_hidden only on success, so a cancelled call leaves the previous one.
-    std::vector<float> last_hidden(static_cast<std::size_t>(n) * uH);
+    // Without keep_all_hidden it holds one batch's rows at a time.
+    std::vector<float> last_hidden(
+        static_cast<std::size_t>(keep_all_hidden ? n : std::min(n, m_max_batch)) * uH);
     std::vector<float> x;
     for (int b0 = 0; b0 < n; b0 += m_max_batch) {
         const int m = std::min(m_max_batch, n - b0);
@@ -529,7 +555,8 @@ Expected<std::vector<float>> Glm45CpuModel::forward(std::span<const std::int32_t
             if (layer_trace && layer_trace->layer_out)
                 layer_trace->layer_out(l, x);
         }
-        float *hidden = last_hidden.data() + static_cast<std::size_t>(b0) * uH;
+        float *hidden =
+            last_hidden.data() + (keep_all_hidden ? static_cast<std::size_t>(b0) * uH : 0);
         rms_norm_rows(x.data(), m_output_norm.data(), hidden, m, H, m_dims.rms_eps);
         // Logits of every row, or of the prompt's last row only (a [T, V] block at Air's vocabulary
         // is 310 MB for 512 tokens: generation never asks for it).
@@ -540,6 +567,22 @@ Expected<std::vector<float>> Glm45CpuModel::forward(std::span<const std::int32_t
             if (Status s = matmul(m_mm, m_weights.output, first, rows, dst); !s.ok())
                 return s;
         }
+        // The pairs (hidden at p, token at p + 1) whose token is inside the prompt; the last
+        // row's pair waits for the token generation picks.
+        if (const int pairs = std::min(m, n - 1 - b0); feed_mtp && pairs > 0) {
+            auto drafts = mtp_forward(
+                std::span<const float>(hidden, static_cast<std::size_t>(pairs) * uH),
+                tokens.subspan(static_cast<std::size_t>(b0) + 1, static_cast<std::size_t>(pairs)),
+                false);
+            if (!drafts)
+                return drafts.status();
+        }
+    }
+    if (!keep_all_hidden) {
+        const auto last_row = static_cast<std::size_t>((n - 1) % m_max_batch) * uH;
+        last_hidden.erase(last_hidden.begin(),
+                          last_hidden.begin() + static_cast<std::ptrdiff_t>(last_row));
+        last_hidden.resize(uH);
     }
     if (trace && batched) {
         for (int l = 0; l < m_dims.n_layers; ++l) {

@@ -114,7 +114,17 @@ public:
                                          const ForwardTrace *trace = nullptr,
                                          const std::atomic<bool> *cancel = nullptr);
 
-    // The final-norm output of the last forward() call, [n, H]: the MTP layer's input.
+    // A prompt, as generation runs it: like forward(tokens, false) but keeping only the last
+    // row of the final-norm output, so working memory stays that of one batch however long the
+    // prompt. With `feed_mtp` (the model has an MTP layer and mtp_n_past() == n_past()) the MTP
+    // pairs inside the prompt run batch by batch too: afterwards mtp_n_past() == n_past() - 1,
+    // and the pair (last_hidden(), the next token) is the first a draft needs. On failure or
+    // cancel both caches are as before.
+    Expected<std::vector<float>> prefill(std::span<const std::int32_t> tokens, bool feed_mtp,
+                                         const std::atomic<bool> *cancel = nullptr);
+
+    // The final-norm output of the last forward() call, [n, H] (of prefill(): its last row,
+    // [H]): the MTP layer's input.
     const std::vector<float> &last_hidden() const { return m_last_hidden; }
 
     bool has_mtp() const { return m_weights.mtp.has_value(); }
@@ -171,6 +181,12 @@ private:
                    int n_cached, int pos0, const float *h, int n_tokens, float *out);
     void moe(const Glm45LayerWeights &lw, const LayerVectors &v, int layer_id, const float *h,
              int n_tokens, float *out, const ForwardTrace *trace);
+    // forward() and prefill(): `keep_all_hidden` keeps every final-norm row, else the last;
+    // `feed_mtp` runs each batch's MTP pairs as soon as its hidden rows exist.
+    Expected<std::vector<float>> run_batches(std::span<const std::int32_t> tokens, bool all_logits,
+                                             bool keep_all_hidden, bool feed_mtp,
+                                             const ForwardTrace *trace,
+                                             const std::atomic<bool> *cancel);
 
     Glm45Dims m_dims;
     Glm45Weights m_weights;

@@ -75,7 +75,9 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
     std::vector<std::int32_t> seen(opt.history.begin(), opt.history.end());
     seen.insert(seen.end(), prompt.begin(), prompt.end());
 
-    auto logits = model.forward(prompt, false, nullptr, opt.cancel);
+    // With drafts, the prompt's own MTP pairs run inside the prefill, batch by batch: keeping
+    // the prompt's [n, H] hidden rows for later would cost 16 KB per token at Air's width.
+    auto logits = model.prefill(prompt, speculate, opt.cancel);
     if (!logits)
         return logits.status();
     auto first = sampler.distribution(*logits, seen);
@@ -102,12 +104,9 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
 
     // The MTP layer needs a (hidden at p-1, token at p) pair for every position p the main model
     // has accepted; pairs not yet run wait in `pending_*` and ride along with the next draft call.
-    const std::vector<float> &prompt_hidden = model.last_hidden();
-    std::vector<float> pending_hidden(prompt_hidden.begin(),
-                                      prompt_hidden.end() - static_cast<std::ptrdiff_t>(H));
-    std::vector<std::int32_t> pending_tokens(prompt.begin() + 1, prompt.end());
-    std::vector<float> h_prev(prompt_hidden.end() - static_cast<std::ptrdiff_t>(H),
-                              prompt_hidden.end());
+    std::vector<float> pending_hidden;
+    std::vector<std::int32_t> pending_tokens;
+    std::vector<float> h_prev = model.last_hidden(); // the prompt's last row: [H]
     // On the way out the pending pairs are run, so the MTP cache covers every position the main
     // cache holds and the next turn can draft at once.
     auto finish = [&]() -> Expected<GenerateResult> {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -423,4 +424,57 @@ TEST_F(ForwardShape, LongPromptRunsInBatches)
     ASSERT_TRUE(drafts_once) << drafts_once.status().to_string();
     EXPECT_EQ(drafts_once->size(), (ids.size() - 1) * V);
     EXPECT_EQ(one_call.mtp_n_past(), n - 1);
+}
+
+// Generation's prefill keeps one hidden row and runs the prompt's MTP pairs batch by batch; the
+// caches it leaves must be the ones forward() + mtp_forward() over the whole prompt leave: the
+// same next logits, the same next draft. A cancelled prefill leaves both caches untouched.
+TEST_F(ForwardShape, PrefillFeedsTheMtpLayerBatchByBatch)
+{
+    const int batch = 32, n = 3 * batch + 5;
+    std::mt19937 rng(11);
+    std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
+    for (auto &t : ids)
+        t = static_cast<std::int32_t>(rng() % 250);
+    Glm45CpuModel whole = make_model(0, 256, KvType::F32, MatmulPath::Exact, 1024);
+    const auto H = static_cast<std::size_t>(whole.dims().n_embd);
+    auto want = whole.forward(ids, false);
+    ASSERT_TRUE(want);
+    const std::vector<float> hidden = whole.last_hidden();
+    ASSERT_TRUE(whole.mtp_forward(std::span(hidden).first((ids.size() - 1) * H),
+                                  std::span(ids).subspan(1), false));
+
+    Glm45CpuModel pre = make_model(0, 256, KvType::F32, MatmulPath::Exact, batch);
+    auto got = pre.prefill(ids, true);
+    ASSERT_TRUE(got) << got.status().to_string();
+    EXPECT_LT(max_rel(*got, *want), 1e-5);
+    ASSERT_EQ(pre.last_hidden().size(), H);
+    EXPECT_LT(max_rel(pre.last_hidden(), std::span(hidden).last(H)), 1e-5);
+    EXPECT_EQ(pre.n_past(), n);
+    EXPECT_EQ(pre.mtp_n_past(), n - 1);
+
+    // The next draft reads the whole MTP cache: equal drafts mean equal caches.
+    const std::int32_t next = 17;
+    auto draft_whole = whole.mtp_forward(std::span(hidden).last(H), std::span(&next, 1), false);
+    auto draft_pre = pre.mtp_forward(pre.last_hidden(), std::span(&next, 1), false);
+    ASSERT_TRUE(draft_whole && draft_pre);
+    EXPECT_LT(max_rel(*draft_pre, *draft_whole), 1e-5);
+
+    // Without MTP feeding the MTP cache stays where it was.
+    Glm45CpuModel plain = make_model(0, 256, KvType::F32, MatmulPath::Exact, batch);
+    ASSERT_TRUE(plain.prefill(ids, false));
+    EXPECT_EQ(plain.mtp_n_past(), 0);
+    EXPECT_EQ(plain.last_hidden().size(), H);
+
+    // Cancelled before its first layer: nothing moves.
+    Glm45CpuModel cancelled = make_model(0, 256, KvType::F32, MatmulPath::Exact, batch);
+    const std::atomic<bool> stop{true};
+    auto none = cancelled.prefill(ids, true, &stop);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.status().code(), StatusCode::Cancelled);
+    EXPECT_EQ(cancelled.n_past(), 0);
+    EXPECT_EQ(cancelled.mtp_n_past(), 0);
+    // MTP feeding needs the MTP cache to end where the main one does.
+    ASSERT_TRUE(cancelled.forward(std::span(ids).first(3), false));
+    EXPECT_FALSE(cancelled.prefill(std::span(ids).subspan(3), true));
 }
