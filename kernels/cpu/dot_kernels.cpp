@@ -3,6 +3,8 @@
 
 #include "kernels/cpu/dot_kernels_internal.h"
 
+#include "engine/quant/block_layouts.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -28,6 +30,8 @@ bool cpu_has(Isa isa)
         return cpu_has(Isa::avx2) && __builtin_cpu_supports("avx512f") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
                __builtin_cpu_supports("avx512vnni");
+    case Isa::avx512_bf16:
+        return cpu_has(Isa::avx512_vnni) && __builtin_cpu_supports("avx512bf16");
     }
     return false;
 #else
@@ -37,12 +41,15 @@ bool cpu_has(Isa isa)
 
 Isa detect_best()
 {
-    // GLMDESK_CPU_ISA=scalar|avx2|avx_vnni|avx512_vnni runs the whole engine on a lower table (to
-    // test the fallback on a machine that has more); a value this CPU cannot run is ignored.
+    // GLMDESK_CPU_ISA=scalar|avx2|avx_vnni|avx512_vnni|avx512_bf16 runs the whole engine on a lower
+    // table (to test the fallback on a machine that has more); a value this CPU cannot run is
+    // ignored.
     if (const char *forced = std::getenv("GLMDESK_CPU_ISA"); forced != nullptr)
-        for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx_vnni, Isa::avx512_vnni})
+        for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx_vnni, Isa::avx512_vnni, Isa::avx512_bf16})
             if (std::strcmp(forced, isa_name(isa)) == 0 && cpu_has(isa))
                 return isa;
+    if (cpu_has(Isa::avx512_bf16))
+        return Isa::avx512_bf16;
     if (cpu_has(Isa::avx512_vnni))
         return Isa::avx512_vnni;
     if (cpu_has(Isa::avx_vnni))
@@ -65,6 +72,8 @@ const char *isa_name(Isa isa)
         return "avx_vnni";
     case Isa::avx512_vnni:
         return "avx512_vnni";
+    case Isa::avx512_bf16:
+        return "avx512_bf16";
     }
     return "unknown";
 }
@@ -94,6 +103,11 @@ FormatKernels kernels_for(Isa isa, BlockFormat format)
         return detail::avx_vnni_kernels(format);
     case Isa::avx512_vnni:
         return detail::avx512_vnni_kernels(format);
+    case Isa::avx512_bf16:
+        // Only BF16 weights gain from the BF16 instructions; every other format keeps the VNNI
+        // table.
+        return format == BlockFormat::BF16 ? detail::avx512_bf16_kernels(format)
+                                           : detail::avx512_vnni_kernels(format);
 #endif
     default:
         return {};
@@ -127,6 +141,9 @@ bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivati
     out.q.resize(total);
     out.d.resize(total / k_q8_block);
     out.sum16.resize(total / 16);
+    out.bf16.resize(total);
+    for (std::size_t i = 0; i < total; ++i)
+        out.bf16[i] = engine::float_to_bf16(x[i]);
     for (std::size_t blk = 0; blk < total / k_q8_block; ++blk) {
         const float *xb = x + blk * k_q8_block;
         float amax = 0.0f;
@@ -155,8 +172,8 @@ Q8Row q8_row(const QuantizedActivations &xq, int token)
 {
     const auto t = static_cast<std::size_t>(token);
     const auto n = static_cast<std::size_t>(xq.n);
-    return {xq.q.data() + t * n, xq.d.data() + t * (n / k_q8_block),
-            xq.sum16.data() + t * (n / 16)};
+    return {xq.q.data() + t * n, xq.d.data() + t * (n / k_q8_block), xq.sum16.data() + t * (n / 16),
+            xq.bf16.data() + t * n};
 }
 
 bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, int r0, int r1,

@@ -1,6 +1,6 @@
 // Dot products of one weight row stored in a GGUF block format with activations, chosen once per
 // process for the CPU it runs on (scalar everywhere; AVX2+FMA+F16C; AVX-VNNI; AVX-512 VNNI at 256
-// bits).
+// bits; AVX512-BF16 for BF16 weights at 512 bits).
 //
 // Two paths per format. dot_f32 keeps float32 activations and is exact up to float rounding. dot_q8
 // first needs the activations quantized (once per token) to signed bytes in blocks of 32 with one
@@ -39,6 +39,7 @@ enum class Isa {
     avx2,        // AVX2 + FMA + F16C
     avx_vnni,    // AVX2 + AVX-VNNI (VEX): byte dot products without AVX-512
     avx512_vnni, // AVX-512 F/BW/VL + VNNI, used at 256-bit width
+    avx512_bf16, // avx512_vnni + AVX512-BF16: BF16 weights at 512 bits (vdpbf16ps on the fast path)
 };
 
 const char *isa_name(Isa isa);
@@ -55,6 +56,9 @@ struct QuantizedActivations
     std::vector<std::int8_t> q; // [n_tokens][n]
     std::vector<float> d;       // [n_tokens][n / 32]
     std::vector<float> sum16;   // [n_tokens][n / 16]: float sums of the original activations
+    // [n_tokens][n]: the activations rounded to nearest-even bfloat16 bits, for BF16 weights' fast
+    // path (vdpbf16ps). Cheaper to make once per token than per weight row.
+    std::vector<std::uint16_t> bf16;
 };
 
 // One token's row of QuantizedActivations.
@@ -63,10 +67,12 @@ struct Q8Row
     const std::int8_t *q = nullptr;
     const float *d = nullptr;
     const float *sum16 = nullptr;
+    const std::uint16_t *bf16 = nullptr;
 };
 
 // Quantizes n_tokens rows of n floats (row t at x + t * n): d = max|x| / 127 per block of 32,
-// q = round-to-nearest(x / d) clamped to [-127, 127] (NaN becomes 0). False if n is not a positive
+// q = round-to-nearest(x / d) clamped to [-127, 127] (NaN becomes 0); bf16 = x rounded to
+// nearest-even bfloat16. False if n is not a positive
 // multiple of 32 or n_tokens < 1; `out` is resized (its buffers are reused across calls).
 bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out);
 Q8Row q8_row(const QuantizedActivations &xq, int token);
@@ -78,8 +84,10 @@ using DotQ8x4Fn = void (*)(const void *row, const Q8Row *x, int n, float *out);
 
 struct FormatKernels
 {
-    DotF32Fn dot_f32 = nullptr;    // null: format not handled
-    DotQ8Fn dot_q8 = nullptr;      // null: no quantized-activation path (F32, F16, BF16)
+    DotF32Fn dot_f32 = nullptr; // null: format not handled
+    // null: no quantized-activation path (F32, F16; BF16 below avx512_bf16). BF16's reads the
+    // bf16 activations, not the 8-bit ones.
+    DotQ8Fn dot_q8 = nullptr;
     DotQ8x4Fn dot_q8_x4 = nullptr; // null: matmul calls dot_q8 per token (scalar table)
 };
 

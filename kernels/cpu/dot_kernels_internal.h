@@ -13,6 +13,7 @@ FormatKernels scalar_kernels(BlockFormat format);
 FormatKernels avx2_kernels(BlockFormat format);
 FormatKernels avx_vnni_kernels(BlockFormat format);
 FormatKernels avx512_vnni_kernels(BlockFormat format);
+FormatKernels avx512_bf16_kernels(BlockFormat format); // BF16 only; empty for the others
 #endif
 
 } // namespace glmdesk::kernels::cpu::detail

@@ -1,6 +1,6 @@
-// Every CPU dot kernel this machine can run (scalar, AVX2, AVX-VNNI, AVX-512 VNNI) against the
-// exact reference dot product of engine/quant, on random blocks: random bytes for codes and packed
-// scales, random finite non-zero fp16 block scales, odd row and activation alignments.
+// Every CPU dot kernel this machine can run (scalar, AVX2, AVX-VNNI, AVX-512 VNNI, AVX512-BF16)
+// against the exact reference dot product of engine/quant, on random blocks: random bytes for codes
+// and packed scales, random finite non-zero fp16 block scales, odd row and activation alignments.
 //
 // Bounds (u = 2^-24, the float32 unit roundoff). Write each weight as w_i = a_i - m_i (scale part
 // minus min part) and c_i = |a_i| + |m_i|, obtained from the reference itself as
@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -135,8 +136,8 @@ std::vector<double> magnitudes(const FormatCase &fc, const unsigned char *row, i
 std::vector<cpu::Isa> runnable_isas()
 {
     std::vector<cpu::Isa> isas;
-    for (cpu::Isa isa :
-         {cpu::Isa::scalar, cpu::Isa::avx2, cpu::Isa::avx_vnni, cpu::Isa::avx512_vnni})
+    for (cpu::Isa isa : {cpu::Isa::scalar, cpu::Isa::avx2, cpu::Isa::avx_vnni,
+                         cpu::Isa::avx512_vnni, cpu::Isa::avx512_bf16})
         if (cpu::isa_supported(isa))
             isas.push_back(isa);
     return isas;
@@ -155,6 +156,38 @@ std::vector<int> lengths_for(BlockFormat format)
 class DotKernels : public ::testing::TestWithParam<FormatCase>
 {};
 
+// BF16 weights' fast path multiplies the weights by the activations rounded to bf16 (xq.bf16),
+// each product exact in float32, so it must equal sum w_i * bf16(x_i) within the float rounding
+// term, and the exact dot within that plus the bf16 rounding sum |w_i| |x_i - bf16(x_i)|, at most
+// 2^-8 S (bf16 keeps 8 significant bits).
+void expect_bf16_fast_within_bound(const unsigned char *row, const float *x,
+                                   const cpu::QuantizedActivations &xq, int n, float got,
+                                   double exact)
+{
+    double rounded = 0.0;
+    double s_rounded = 0.0;
+    double activation_error = 0.0;
+    double s = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const auto ui = static_cast<std::size_t>(i);
+        eng::Bf16Bits wb = 0;
+        std::memcpy(&wb, row + 2 * ui, sizeof wb);
+        const double w = eng::bf16_to_float(wb);
+        const double xb = eng::bf16_to_float(xq.bf16[ui]);
+        EXPECT_LE(std::fabs(xb - x[i]), std::ldexp(std::fabs(static_cast<double>(x[i])), -8));
+        rounded += w * xb;
+        s_rounded += std::fabs(w * xb);
+        activation_error += std::fabs(w) * std::fabs(xb - x[i]);
+        s += std::fabs(w * x[i]);
+    }
+    const double gamma = (n / 8.0 + 64.0) * k_u;
+    ASSERT_GT(activation_error, 0.0) << "the activations should not all be bf16 already";
+    ASSERT_LE(activation_error, std::ldexp(s, -8));
+    EXPECT_LE(std::fabs(got - rounded), gamma * s_rounded) << "bf16 fast path, n=" << n;
+    EXPECT_LE(std::fabs(got - exact), activation_error + gamma * (s + s_rounded))
+        << "bf16 fast path vs the exact dot, n=" << n;
+}
+
 TEST(DotKernelsIsa, ScalarAlwaysAvailableAndBestIsSupported)
 {
     EXPECT_TRUE(cpu::isa_supported(cpu::Isa::scalar));
@@ -164,6 +197,13 @@ TEST(DotKernelsIsa, ScalarAlwaysAvailableAndBestIsSupported)
     // Formats without kernels get an empty entry, not a wrong one.
     EXPECT_EQ(cpu::kernels(BlockFormat::Q8_K).dot_f32, nullptr);
     EXPECT_EQ(cpu::kernels(BlockFormat::IQ2_XXS).dot_q8, nullptr);
+    // BF16 weights get a fast path only where the CPU has the BF16 dot instruction.
+    EXPECT_EQ(cpu::kernels_for(cpu::Isa::avx512_vnni, BlockFormat::BF16).dot_q8, nullptr);
+    if (cpu::isa_supported(cpu::Isa::avx512_bf16)) {
+        EXPECT_EQ(cpu::best_isa() == cpu::Isa::avx512_bf16,
+                  std::getenv("GLMDESK_CPU_ISA") == nullptr);
+        EXPECT_NE(cpu::kernels_for(cpu::Isa::avx512_bf16, BlockFormat::BF16).dot_q8, nullptr);
+    }
     std::printf("best ISA here: %s\n", cpu::isa_name(cpu::best_isa()));
 }
 
@@ -219,6 +259,15 @@ TEST_P(DotKernels, MatchReferenceWithinDerivedBounds)
                 if (k.dot_q8 == nullptr) {
                     EXPECT_TRUE(fc.format == BlockFormat::F32 || fc.format == BlockFormat::F16 ||
                                 fc.format == BlockFormat::BF16);
+                    continue;
+                }
+                if (fc.format == BlockFormat::BF16) {
+                    // The fast path of BF16 weights reads bf16 activations (avx512_bf16 only).
+                    if (q8_ok) {
+                        const float got_bf = k.dot_q8(row, cpu::q8_row(xq, 0), n);
+                        expect_bf16_fast_within_bound(row, x, xq, n, got_bf, *ref);
+                        ++checked;
+                    }
                     continue;
                 }
                 ASSERT_TRUE(q8_ok);
