@@ -489,6 +489,13 @@ std::uint64_t SyntheticModel::total_bytes() const
     return n;
 }
 
+std::span<std::uint8_t> SyntheticModel::mutable_data(std::size_t i)
+{
+    if (i >= m_buffers.size())
+        return {};
+    return {m_buffers[i]->data, m_buffers[i]->bytes};
+}
+
 Expected<SyntheticModel> SyntheticModel::build(const SyntheticOptions &options)
 {
     auto full = synthetic_preset_config(options.preset);
@@ -780,10 +787,12 @@ Status SyntheticModel::add_to_gguf(GgufWriter &w) const
     using V = GgufWriteValue;
     const Glm45Config &c = m_config;
     const std::string arch = c.architecture;
-    const std::string name = "GLM Desk synthetic " + m_options.preset + " (" +
-                             std::to_string(c.n_layer) + " layers" +
-                             (c.n_nextn ? " + MTP, " : ", ") + m_options.format + ", seed " +
-                             std::to_string(m_options.seed) + ")";
+    const std::string name = !m_options.name.empty()
+                                 ? m_options.name
+                                 : "GLM Desk synthetic " + m_options.preset + " (" +
+                                       std::to_string(c.n_layer) + " layers" +
+                                       (c.n_nextn ? " + MTP, " : ", ") + m_options.format +
+                                       ", seed " + std::to_string(m_options.seed) + ")";
     std::vector<std::pair<std::string, V>> kvs = {
         {"general.architecture", V::string(arch)},
         {"general.type", V::string("model")},

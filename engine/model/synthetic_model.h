@@ -42,6 +42,7 @@ struct SyntheticOptions
     // Add the MTP (nextn) layer after the last one, as the real model has: eh_proj, its norms and
     // a full MoE decoder layer (no own embedding or head: the engine then uses the main ones).
     bool mtp = false;
+    std::string name; // general.name; empty: one made from the options
 };
 
 // The presets' full configurations (before n_layers is applied).
@@ -93,6 +94,9 @@ public:
     const Glm45Weights &weights() const { return m_weights; }
     const std::vector<Tensor> &tensors() const { return m_tensors; }
     std::uint64_t total_bytes() const;
+    // Tensor i's bytes (the engine's views see every change), for a caller that sets weights to
+    // chosen values: the demo model (engine/model/demo_model.h).
+    std::span<std::uint8_t> mutable_data(std::size_t i);
 
     // The model's metadata (general.*, glm4moe.*) and every tensor; no tokenizer keys. The tensor
     // bytes are views: this model must outlive the writer's write().
