@@ -27,6 +27,8 @@ namespace {
 //     a newer row.
 // v2: workspace, settings and soft delete on conversations; per-message thinking time, tool
 //     calls, timings, model, streaming state and update time.
+// v3: tool_calls, the code assistant's audit trail: every call the model proposed, how it was
+//     decided (and why, for a denial), its result and its undo entry.
 const QStringList kMigrationV1 = {
     uR"(CREATE TABLE conversations (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -62,8 +64,29 @@ const QStringList kMigrationV2 = {
     u"CREATE INDEX conversations_by_update ON conversations (deleted_at, updated DESC)"_s,
 };
 
-const QList<const QStringList *> kMigrations = {&kMigrationV1, &kMigrationV2};
-static_assert(ConversationStore::kSchemaVersion == 2, "add the new step to kMigrations");
+const QStringList kMigrationV3 = {
+    uR"(CREATE TABLE tool_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        call_id TEXT NOT NULL DEFAULT '',
+        tool TEXT NOT NULL,
+        arguments_json TEXT NOT NULL DEFAULT '{}',
+        decision TEXT NOT NULL DEFAULT 'pending' CHECK (decision IN
+            ('pending', 'allowed_once', 'allowed_conversation', 'auto', 'denied')),
+        reason TEXT NOT NULL DEFAULT '',
+        result_text TEXT NOT NULL DEFAULT '',
+        diff TEXT NOT NULL DEFAULT '',
+        ok INTEGER NOT NULL DEFAULT 0,
+        undo_id INTEGER NOT NULL DEFAULT 0,
+        undone INTEGER NOT NULL DEFAULT 0,
+        proposed INTEGER NOT NULL,
+        decided INTEGER,
+        finished INTEGER))"_s,
+    u"CREATE INDEX tool_calls_by_conversation ON tool_calls (conversation_id, id)"_s,
+};
+
+const QList<const QStringList *> kMigrations = {&kMigrationV1, &kMigrationV2, &kMigrationV3};
+static_assert(ConversationStore::kSchemaVersion == 3, "add the new step to kMigrations");
 
 const QString kConversationColumns =
     u"id, title, created, updated, model, system_prompt, workspace_path, settings_json"_s;
@@ -674,6 +697,147 @@ QString ConversationStore::stateName(MessageState state)
         return u"error"_s;
     }
     return u"complete"_s;
+}
+
+QString ConversationStore::decisionName(ToolDecision decision)
+{
+    switch (decision) {
+    case ToolDecision::Pending:
+        return u"pending"_s;
+    case ToolDecision::AllowedOnce:
+        return u"allowed_once"_s;
+    case ToolDecision::AllowedConversation:
+        return u"allowed_conversation"_s;
+    case ToolDecision::Auto:
+        return u"auto"_s;
+    case ToolDecision::Denied:
+        return u"denied"_s;
+    }
+    return u"pending"_s;
+}
+
+// ------------------------------------------------------------------------------ tool calls
+
+namespace {
+
+const QString kToolCallColumns =
+    u"id, conversation_id, call_id, tool, arguments_json, decision, reason, result_text, diff, "
+    u"ok, undo_id, undone, proposed, decided, finished"_s;
+
+QVariant msOrNull(const QDateTime &t)
+{
+    return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime fromMsOrNull(const QVariant &v)
+{
+    return v.isNull() ? QDateTime() : fromMs(v);
+}
+
+ToolDecision decisionFromName(const QString &name)
+{
+    for (ToolDecision d :
+         {ToolDecision::Pending, ToolDecision::AllowedOnce, ToolDecision::AllowedConversation,
+          ToolDecision::Auto, ToolDecision::Denied})
+        if (ConversationStore::decisionName(d) == name)
+            return d;
+    return ToolDecision::Pending;
+}
+
+ToolCallRecord readToolCall(const QSqlQuery &q)
+{
+    ToolCallRecord r;
+    r.id = q.value(0).toLongLong();
+    r.conversationId = q.value(1).toLongLong();
+    r.callId = q.value(2).toString();
+    r.tool = q.value(3).toString();
+    r.argumentsJson = q.value(4).toString();
+    r.decision = decisionFromName(q.value(5).toString());
+    r.reason = q.value(6).toString();
+    r.resultText = q.value(7).toString();
+    r.diff = q.value(8).toString();
+    r.ok = q.value(9).toLongLong() != 0;
+    r.undoId = q.value(10).toLongLong();
+    r.undone = q.value(11).toLongLong() != 0;
+    r.proposed = fromMs(q.value(12));
+    r.decided = fromMsOrNull(q.value(13));
+    r.finished = fromMsOrNull(q.value(14));
+    return r;
+}
+
+} // namespace
+
+std::optional<qint64> ConversationStore::addToolCall(const ToolCallRecord &record)
+{
+    if (!ready())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    q.prepare(u"INSERT INTO tool_calls (conversation_id, call_id, tool, arguments_json, decision, "
+              u"reason, result_text, diff, ok, undo_id, undone, proposed, decided, finished) "
+              u"VALUES (?, COALESCE(?, ''), COALESCE(?, ''), COALESCE(?, '{}'), ?, COALESCE(?, "
+              u"''), COALESCE(?, ''), COALESCE(?, ''), ?, ?, ?, ?, ?, ?)"_s);
+    q.addBindValue(record.conversationId);
+    q.addBindValue(record.callId);
+    q.addBindValue(record.tool);
+    q.addBindValue(record.argumentsJson);
+    q.addBindValue(decisionName(record.decision));
+    q.addBindValue(record.reason);
+    q.addBindValue(record.resultText);
+    q.addBindValue(record.diff);
+    q.addBindValue(record.ok ? 1 : 0);
+    q.addBindValue(record.undoId);
+    q.addBindValue(record.undone ? 1 : 0);
+    q.addBindValue(record.proposed.isValid() ? record.proposed.toMSecsSinceEpoch() : nowMs());
+    q.addBindValue(msOrNull(record.decided));
+    q.addBindValue(msOrNull(record.finished));
+    if (!q.exec()) {
+        fail(tr("Cannot save the tool call"), q.lastError().text());
+        return std::nullopt;
+    }
+    return q.lastInsertId().toLongLong();
+}
+
+bool ConversationStore::updateToolCall(const ToolCallRecord &record)
+{
+    if (!ready())
+        return false;
+    QSqlQuery q(m_db);
+    q.prepare(u"UPDATE tool_calls SET decision = ?, reason = COALESCE(?, ''), result_text = "
+              u"COALESCE(?, ''), diff = COALESCE(?, ''), ok = ?, undo_id = ?, undone = ?, "
+              u"decided = ?, finished = ? WHERE id = ?"_s);
+    q.addBindValue(decisionName(record.decision));
+    q.addBindValue(record.reason);
+    q.addBindValue(record.resultText);
+    q.addBindValue(record.diff);
+    q.addBindValue(record.ok ? 1 : 0);
+    q.addBindValue(record.undoId);
+    q.addBindValue(record.undone ? 1 : 0);
+    q.addBindValue(msOrNull(record.decided));
+    q.addBindValue(msOrNull(record.finished));
+    q.addBindValue(record.id);
+    if (!q.exec())
+        return fail(tr("Cannot save the tool call"), q.lastError().text());
+    if (q.numRowsAffected() != 1)
+        return fail(tr("No tool call %1").arg(record.id), {});
+    return true;
+}
+
+QList<ToolCallRecord> ConversationStore::toolCalls(qint64 conversationId)
+{
+    QList<ToolCallRecord> list;
+    if (!ready())
+        return list;
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT "_s + kToolCallColumns +
+              u" FROM tool_calls WHERE conversation_id = ? ORDER BY id"_s);
+    q.addBindValue(conversationId);
+    if (!q.exec()) {
+        fail(tr("Cannot read the tool calls"), q.lastError().text());
+        return list;
+    }
+    while (q.next())
+        list.append(readToolCall(q));
+    return list;
 }
 
 // ------------------------------------------------------------------------------ the saver

@@ -58,6 +58,29 @@ struct StoredMessage
     QDateTime updated;
 };
 
+// How a tool call was decided (the audit trail of the code assistant, app/tool_session.h).
+enum class ToolDecision { Pending, AllowedOnce, AllowedConversation, Auto, Denied };
+
+// One tool call the model proposed in a conversation, with the user's decision and the result.
+struct ToolCallRecord
+{
+    qint64 id = 0; // the row; 0 before addToolCall()
+    qint64 conversationId = 0;
+    QString callId; // "call_…", the id the Tool turn answers
+    QString tool;
+    QString argumentsJson;
+    ToolDecision decision = ToolDecision::Pending;
+    QString reason;     // the user's reason for a denial, or why it was refused
+    QString resultText; // the observation sent to the model
+    QString diff;       // write_file / edit_file: the unified diff
+    bool ok = false;
+    qint64 undoId = 0; // the session's UndoJournal entry; 0: none
+    bool undone = false;
+    QDateTime proposed;
+    QDateTime decided;  // invalid while pending
+    QDateTime finished; // invalid until the result is in
+};
+
 // What finishMessage() writes along with the final text.
 struct MessageResult
 {
@@ -72,7 +95,7 @@ class ConversationStore : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     explicit ConversationStore(QObject *parent = nullptr);
     ~ConversationStore() override;
@@ -130,8 +153,17 @@ public:
     // they become cancelled. Returns how many.
     std::optional<int> markInterruptedMessages();
 
+    // ---- tool calls (the audit trail)
+    // Inserts the record (its id is ignored); returns the new row id.
+    std::optional<qint64> addToolCall(const ToolCallRecord &record);
+    // Writes decision, reason, result, diff, ok, undo id, undone and the times of row record.id.
+    bool updateToolCall(const ToolCallRecord &record);
+    // In the order they were proposed.
+    QList<ToolCallRecord> toolCalls(qint64 conversationId);
+
     static QString roleName(MessageRole role);
     static QString stateName(MessageState state);
+    static QString decisionName(ToolDecision decision);
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);

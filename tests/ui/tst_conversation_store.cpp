@@ -123,6 +123,8 @@ private Q_SLOTS:
     void errorsAreReportedNotThrown();
     void migratesAVersion1Database();
     void refusesANewerSchema();
+    void migratesAVersion2DatabaseAndKeepsItsData();
+    void toolCallsAreAddedUpdatedAndListed();
     void saverWritesAtMostOncePerIntervalAndOnFinish();
     void killDuringStreamingLosesAtMostTheLastSecond();
 
@@ -426,6 +428,121 @@ void TestConversationStore::refusesANewerSchema()
     QVERIFY2(store.lastError().contains(u"99"_s), qPrintable(store.lastError()));
     RawDb raw(dbPath());
     QCOMPARE(raw.scalar(u"SELECT title FROM conversations"_s), u"precious"_s); // untouched
+}
+
+void TestConversationStore::migratesAVersion2DatabaseAndKeepsItsData()
+{
+    // Version 2's schema (v1's tables plus v2's columns), with a workspace and a message.
+    {
+        RawDb raw(dbPath());
+        QSqlQuery q(raw.db);
+        const QStringList v2 = {
+            u"CREATE TABLE schema_version (version INTEGER NOT NULL)"_s,
+            u"INSERT INTO schema_version VALUES (2)"_s,
+            u"CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT "
+            u"NULL DEFAULT '', created INTEGER NOT NULL, updated INTEGER NOT NULL, model TEXT NOT "
+            u"NULL DEFAULT '', system_prompt TEXT NOT NULL DEFAULT '', workspace_path TEXT, "
+            u"settings_json TEXT NOT NULL DEFAULT '{}', deleted_at INTEGER)"_s,
+            u"CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER "
+            u"NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, ordinal INTEGER NOT NULL, "
+            u"role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')), text "
+            u"TEXT NOT NULL DEFAULT '', thinking TEXT NOT NULL DEFAULT '', created INTEGER NOT "
+            u"NULL, thinking_ms INTEGER NOT NULL DEFAULT 0, tool_calls_json TEXT NOT NULL DEFAULT "
+            u"'[]', timings_json TEXT NOT NULL DEFAULT '{}', tokens_per_second REAL NOT NULL "
+            u"DEFAULT 0, model TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'complete', "
+            u"updated INTEGER NOT NULL DEFAULT 0, UNIQUE (conversation_id, ordinal))"_s,
+            u"INSERT INTO conversations (id, title, created, updated, workspace_path) VALUES (3, "
+            u"'项目', 100, 200, '/home/me/project')"_s,
+            u"INSERT INTO messages (id, conversation_id, ordinal, role, text, created, updated) "
+            u"VALUES (1, 3, 0, 'user', 'fix the build', 150, 150)"_s,
+        };
+        for (const QString &sql : v2)
+            QVERIFY2(q.exec(sql), qPrintable(sql));
+    }
+    ConversationStore store;
+    QVERIFY2(store.open(dbPath()), qPrintable(store.lastError()));
+    QCOMPARE(store.schemaVersion(), 3);
+    const auto info = store.conversation(3);
+    QVERIFY(info);
+    QCOMPARE(info->title, u"项目"_s);
+    QCOMPARE(info->workspacePath, u"/home/me/project"_s);
+    QCOMPARE(store.messages(3).size(), 1);
+    QCOMPARE(store.messages(3)[0].text, u"fix the build"_s);
+    QVERIFY(store.toolCalls(3).isEmpty());
+    ToolCallRecord r;
+    r.conversationId = 3;
+    r.tool = u"list_directory"_s;
+    QVERIFY(store.addToolCall(r)); // the new table works on the migrated file
+    QCOMPARE(store.toolCalls(3).size(), 1);
+}
+
+void TestConversationStore::toolCallsAreAddedUpdatedAndListed()
+{
+    ConversationStore store;
+    QVERIFY(store.open(dbPath()));
+    const auto a = store.createConversation(u"a"_s);
+    const auto b = store.createConversation(u"b"_s);
+    QVERIFY(a && b);
+    ToolCallRecord first;
+    first.conversationId = *a;
+    first.callId = u"call_1_1"_s;
+    first.tool = u"write_file"_s;
+    first.argumentsJson = uR"({"path":"src/main.c","content":"int main;"})"_s;
+    first.proposed = QDateTime::fromMSecsSinceEpoch(5000, QTimeZone::UTC);
+    const auto firstId = store.addToolCall(first);
+    QVERIFY(firstId);
+    ToolCallRecord second = first;
+    second.callId = u"call_1_2"_s;
+    second.tool = u"read_file"_s;
+    second.decision = ToolDecision::Auto;
+    QVERIFY(store.addToolCall(second));
+    ToolCallRecord other = first;
+    other.conversationId = *b;
+    QVERIFY(store.addToolCall(other));
+
+    QList<ToolCallRecord> list = store.toolCalls(*a);
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list[0].id, *firstId);
+    QCOMPARE(list[0].callId, u"call_1_1"_s);
+    QCOMPARE(list[0].decision, ToolDecision::Pending);
+    QCOMPARE(list[0].argumentsJson, first.argumentsJson);
+    QCOMPARE(list[0].proposed.toMSecsSinceEpoch(), 5000);
+    QVERIFY(!list[0].decided.isValid());
+    QVERIFY(!list[0].finished.isValid());
+    QCOMPARE(list[1].decision, ToolDecision::Auto);
+
+    ToolCallRecord done = list[0];
+    done.decision = ToolDecision::Denied;
+    done.reason = u"不要改 main.c"_s;
+    done.resultText = u"denied"_s;
+    done.diff = u"--- a/src/main.c\n+++ b/src/main.c\n"_s;
+    done.undoId = 42;
+    done.undone = true;
+    done.decided = QDateTime::fromMSecsSinceEpoch(6000, QTimeZone::UTC);
+    done.finished = QDateTime::fromMSecsSinceEpoch(7000, QTimeZone::UTC);
+    QVERIFY(store.updateToolCall(done));
+    list = store.toolCalls(*a);
+    QCOMPARE(list[0].decision, ToolDecision::Denied);
+    QCOMPARE(list[0].reason, u"不要改 main.c"_s);
+    QCOMPARE(list[0].resultText, u"denied"_s);
+    QCOMPARE(list[0].diff, done.diff);
+    QCOMPARE(list[0].undoId, 42);
+    QVERIFY(list[0].undone);
+    QVERIFY(!list[0].ok);
+    QCOMPARE(list[0].decided.toMSecsSinceEpoch(), 6000);
+    QCOMPARE(list[0].finished.toMSecsSinceEpoch(), 7000);
+    QCOMPARE(list[1].decision, ToolDecision::Auto); // the other row untouched
+
+    ToolCallRecord missing = done;
+    missing.id = 9999;
+    QVERIFY(!store.updateToolCall(missing));
+    QVERIFY(!store.lastError().isEmpty());
+
+    // Purging the conversation takes its audit trail with it (and only its own).
+    QVERIFY(store.deleteConversation(*a));
+    QCOMPARE(store.purgeDeleted(), 1);
+    QVERIFY(store.toolCalls(*a).isEmpty());
+    QCOMPARE(store.toolCalls(*b).size(), 1);
 }
 
 void TestConversationStore::saverWritesAtMostOncePerIntervalAndOnFinish()

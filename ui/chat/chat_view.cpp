@@ -130,8 +130,34 @@ void ChatView::clear()
     removeMessagesFrom(0);
 }
 
+void ChatView::addToolCard(QWidget *card)
+{
+    card->setParent(m_column);
+    m_layout->insertWidget(m_layout->count() - 1, card);
+    m_cards.append(card);
+    card->show();
+}
+
+QList<QWidget *> ChatView::toolCards() const
+{
+    return m_cards;
+}
+
 void ChatView::removeMessagesFrom(qsizetype index)
 {
+    // Cards after the first removed message go with it.
+    const int from = index < m_messages.size() ? m_layout->indexOf(m_messages.at(index)) : -1;
+    if (index == 0 || from >= 0) {
+        for (qsizetype i = m_cards.size() - 1; i >= 0; --i) {
+            QWidget *card = m_cards.at(i);
+            if (index != 0 && m_layout->indexOf(card) < from)
+                continue;
+            m_cards.removeAt(i);
+            m_layout->removeWidget(card);
+            card->hide();
+            card->deleteLater();
+        }
+    }
     while (m_messages.size() > index) {
         MessageWidget *message = m_messages.takeLast();
         if (message == m_current)

@@ -36,6 +36,11 @@ public:
     // Removes the last message if it is an answer.
     bool removeLastAnswer();
 
+    // A widget between messages (a tool call's card): after the last message, removed with the
+    // messages before it (clear, truncate).
+    void addToolCard(QWidget *card);
+    QList<QWidget *> toolCards() const;
+
     QList<MessageWidget *> messages() const { return m_messages; }
     int userMessageCount() const;
     AssistantMessageWidget *lastAnswer() const;
@@ -65,6 +70,7 @@ private:
     QWidget *m_column = nullptr;
     QVBoxLayout *m_layout = nullptr;
     QList<MessageWidget *> m_messages;
+    QList<QWidget *> m_cards;
     AssistantMessageWidget *m_current = nullptr;
     bool m_follow = true;
     bool m_scrolling = false;
