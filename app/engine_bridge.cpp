@@ -5,6 +5,7 @@
 #include <QMetaObject>
 
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -17,6 +18,8 @@ struct EngineBridge::Private
     std::vector<engine::Event> pending;
     bool flushQueued = false;
     quint64 toolCallCount = 0;              // UI thread only: numbers tool call ids
+    std::unordered_map<engine::RequestId, EventTap> taps; // under mutex
+    bool shuttingDown = false;                            // under mutex
     std::unique_ptr<engine::Engine> engine; // last member: destroyed (joined) first
 };
 
@@ -54,6 +57,14 @@ EngineBridge::EngineBridge(QObject *parent) : ChatEngine(parent), d(std::make_un
     d->engine = std::make_unique<engine::Engine>([this](engine::Event &&event) {
         // Engine thread: append, and post one flush unless one is already on its way.
         std::lock_guard lock(d->mutex);
+        if (const auto tap = d->taps.find(event.request); tap != d->taps.end()) {
+            const bool last = std::holds_alternative<engine::events::Done>(event.payload) ||
+                              std::holds_alternative<engine::events::Error>(event.payload);
+            tap->second(std::move(event.payload));
+            if (last)
+                d->taps.erase(tap);
+            return;
+        }
         d->pending.push_back(std::move(event));
         if (!d->flushQueued) {
             d->flushQueued = true;
@@ -67,6 +78,25 @@ EngineBridge::~EngineBridge()
     // Join the engine thread while every member it might touch is still alive; flushes posted
     // after this point are dropped by Qt along with this object.
     d->engine->shutdown();
+    // Tapped requests the engine dropped still get their one terminal event.
+    std::lock_guard lock(d->mutex);
+    d->shuttingDown = true;
+    for (auto &[id, tap] : d->taps)
+        tap(engine::events::Error{"the application is closing"});
+    d->taps.clear();
+}
+
+quint64 EngineBridge::submitTapped(engine::GenerateRequest request, EventTap tap)
+{
+    // Under the lock: the worker's first event for this request waits until the tap is in place.
+    std::lock_guard lock(d->mutex);
+    if (d->shuttingDown) {
+        tap(engine::events::Error{"the application is closing"});
+        return 0;
+    }
+    const engine::RequestId id = d->engine->submit(std::move(request));
+    d->taps.emplace(id, std::move(tap));
+    return id;
 }
 
 quint64 EngineBridge::loadModel(const QString &path, const LoadOptions &options)

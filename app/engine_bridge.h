@@ -5,7 +5,9 @@
 #pragma once
 
 #include "app/chat_engine.h"
+#include "engine/engine.h"
 
+#include <functional>
 #include <memory>
 
 namespace glmdesk::app {
@@ -23,6 +25,12 @@ public:
     quint64 generate(const QList<ChatTurn> &conversation, const GenerateOptions &options) override;
     void cancel(quint64 requestId) override;
     void unloadModel() override;
+
+    // For the app's own OpenAI server: a request whose events go to `tap` on the engine thread
+    // instead of to the signals, so one loaded model serves the window and the server. The tap
+    // sees exactly one Done or Error at the end (an Error when the bridge shuts down first).
+    using EventTap = std::function<void(engine::EventPayload &&)>;
+    quint64 submitTapped(engine::GenerateRequest request, EventTap tap);
 
 private:
     void flush();
