@@ -3,6 +3,7 @@
 #include "app/backend_summary.h"
 #include "app/chat_engine.h"
 #include "ui/chat/chat_page.h"
+#include "ui/chat/thinking_panel.h"
 #include "ui/main_window.h"
 #include "ui/settings/settings_dialog.h"
 
@@ -13,6 +14,7 @@
 #include <QKeyEvent>
 #include <QPlainTextEdit>
 #include <QTimer>
+#include <QToolButton>
 #include <QWindow>
 
 #include <cstdio>
@@ -44,7 +46,10 @@ void reportReadyWhenPainted(QMainWindow &window, const QString &path,
 
 // --send: once the model has loaded, the text is typed into the composer and sent with
 // Ctrl+Enter, as a user would; when the answer has ended, the ready file gets the transcript.
-void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const QString &readyPath)
+// With expandThinking the reader's click then opens every thinking panel, and the ready file also
+// says whether each is open and what it shows.
+void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const QString &readyPath,
+                    bool expandThinking = false)
 {
     using glmdesk::app::ChatEngine;
     ChatEngine *bridge = window.chatEngine();
@@ -61,12 +66,22 @@ void sendWhenLoaded(glmdesk::ui::MainWindow &window, const QString &text, const 
         });
     });
     QObject::connect(bridge, &ChatEngine::finished, &window,
-                     [&window, readyPath](quint64, const QString &reason) {
+                     [&window, readyPath, expandThinking](quint64, const QString &reason) {
                          if (reason == u"loaded"_s || readyPath.isEmpty())
                              return;
                          const auto *page = window.findChild<glmdesk::ui::ChatPage *>();
-                         reportReadyWhenPainted(window, readyPath,
-                                                page ? page->transcriptText().toUtf8() : "");
+                         QByteArray contents = page ? page->transcriptText().toUtf8() : "";
+                         if (expandThinking) {
+                             using glmdesk::ui::ThinkingPanel;
+                             for (ThinkingPanel *panel : window.findChildren<ThinkingPanel *>()) {
+                                 if (!panel->isExpanded())
+                                     panel->headerButton()->click();
+                                 contents += "\nthinking panel: " +
+                                             QByteArray(panel->isExpanded() ? "open" : "closed") +
+                                             "\n" + panel->text().trimmed().toUtf8();
+                             }
+                         }
+                         reportReadyWhenPainted(window, readyPath, contents);
                      });
     QObject::connect(bridge, &ChatEngine::failed, &window, [](quint64, const QString &message) {
         std::fprintf(stderr, "glmdesk: %s\n", message.toUtf8().constData());
@@ -123,7 +138,12 @@ int main(int argc, char **argv)
         u"n"_s);
     const QCommandLineOption demoOpt(
         u"demo"_s, QApplication::translate("main", "Open the built-in demo model"));
-    parser.addOptions({versionOpt, langOpt, readyOpt, quitOpt, sendOpt, maxTokensOpt, demoOpt});
+    const QCommandLineOption expandThinkingOpt(
+        u"expand-thinking"_s,
+        QApplication::translate("main", "With --send: open the thinking panel after the answer "
+                                        "(for tests)"));
+    parser.addOptions({versionOpt, langOpt, readyOpt, quitOpt, sendOpt, maxTokensOpt, demoOpt,
+                       expandThinkingOpt});
     parser.addPositionalArgument(
         u"model"_s,
         QApplication::translate("main", "A .gguf file or a Hugging Face model folder to open"),
@@ -155,7 +175,8 @@ int main(int argc, char **argv)
         window.setMaxAnswerTokens(n);
     }
     if (parser.isSet(sendOpt))
-        sendWhenLoaded(window, parser.value(sendOpt), parser.value(readyOpt));
+        sendWhenLoaded(window, parser.value(sendOpt), parser.value(readyOpt),
+                       parser.isSet(expandThinkingOpt));
     if (!parser.positionalArguments().isEmpty())
         window.selectModel(parser.positionalArguments().constFirst());
     else if (parser.isSet(demoOpt))

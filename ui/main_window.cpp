@@ -4,16 +4,26 @@
 #include "app/backend_summary.h"
 #include "app/conversation_store.h"
 #include "app/engine_bridge.h"
+#include "app/tool_session.h"
 #include "ui/chat/chat_page.h"
+#include "ui/chat/chat_view.h"
+#include "ui/connection_controller.h"
+#include "ui/model/model_panel.h"
 #include "ui/sidebar/conversation_list.h"
+#include "ui/tools/approval_card.h"
 #include "ui/welcome_page.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QDir>
 #include <QEvent>
 #include <QFileDialog>
+#include <QSettings>
 #include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -84,11 +94,20 @@ MainWindow::MainWindow(app::AppTranslator *translator, QWidget *parent)
     m_speedLabel = new QLabel(this);
     m_speedLabel->setObjectName(u"speedLabel"_s);
     statusBar()->addWidget(m_modelLabel, 1);
+    m_projectLabel = new QLabel(this);
+    m_projectLabel->setObjectName(u"projectLabel"_s);
+    statusBar()->addPermanentWidget(m_projectLabel);
     statusBar()->addPermanentWidget(m_speedLabel);
     statusBar()->addPermanentWidget(m_backendLabel);
 
-    m_engine = new app::EngineBridge(this);
+    m_tools = new app::ToolSession(m_store, this);
+    m_tools->setAutoAllowReadOnly(m_settings.autoAllowReadOnlyTools);
+    connectTools();
+    auto *bridge = new app::EngineBridge(this);
+    m_engine = bridge;
     connectEngine();
+    m_connection = new ConnectionController(this, bridge);
+    m_connection->reload();
 
     createMenus();
     connect(m_welcome, &WelcomePage::demoModelRequested, this, [this] { selectModel({}); });
@@ -111,6 +130,10 @@ void MainWindow::createMenus()
     m_openAction = m_fileMenu->addAction(QString(), this, &MainWindow::openModelDialog);
     m_openAction->setShortcut(QKeySequence::Open);
     m_demoAction = m_fileMenu->addAction(QString(), this, [this] { selectModel({}); });
+    m_fileMenu->addSeparator();
+    m_projectAction = m_fileMenu->addAction(QString(), this, &MainWindow::chooseProjectFolder);
+    m_closeProjectAction =
+        m_fileMenu->addAction(QString(), this, [this] { setProjectFolder(QString()); });
     m_fileMenu->addSeparator();
     m_settingsAction = m_fileMenu->addAction(QString(), this, &MainWindow::openSettings);
     m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
@@ -157,8 +180,12 @@ void MainWindow::openSettings()
     if (!dialog) {
         dialog = new SettingsDialog(m_translator, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &SettingsDialog::settingsChanged, this,
-                [this, dialog] { m_settings = dialog->settings(); });
+        connect(dialog, &SettingsDialog::settingsChanged, this, [this, dialog] {
+            m_settings = dialog->settings();
+            m_tools->setAutoAllowReadOnly(m_settings.autoAllowReadOnlyTools);
+        });
+        if (auto *box = dialog->findChild<ConnectionBox *>())
+            connect(box, &ConnectionBox::changed, m_connection, &ConnectionController::reload);
     }
     dialog->open();
     dialog->raise();
@@ -178,12 +205,14 @@ void MainWindow::newConversation()
 
 void MainWindow::openConversation(qint64 id)
 {
+    m_tools->setConversation(0); // stops its calls before the transcript goes
     stopStreaming();
     m_chat->clearTranscript();
     m_turns.clear();
     m_conversationId = 0;
     m_systemPrompt = m_settings.systemPrompt();
     m_sidebar->setCurrentConversation(id);
+    updateProjectLabel();
     if (!id || !m_store->isOpen())
         return;
     const auto info = m_store->conversation(id);
@@ -191,6 +220,14 @@ void MainWindow::openConversation(qint64 id)
         return;
     m_conversationId = id;
     m_systemPrompt = info->systemPrompt;
+    m_tools->setConversation(id);
+    updateProjectLabel();
+    // Tool messages answer the calls of the assistant message before them, in order; the audit
+    // row of each call is found by its id.
+    QHash<QString, app::ToolCallRecord> records;
+    for (const app::ToolCallRecord &r : m_store->toolCalls(id))
+        records.insert(r.callId, r);
+    QStringList unanswered;
     for (const app::StoredMessage &m : m_store->messages(id)) {
         switch (m.role) {
         case app::MessageRole::User:
@@ -208,9 +245,26 @@ void MainWindow::openConversation(qint64 id)
                               : m.state == app::MessageState::Error   ? tr("error")
                                                                       : QString());
             m_turns.append({app::ChatTurn::Role::Assistant, m.text.trimmed()});
+            unanswered.clear();
+            for (const QJsonValue &v : m.toolCalls) {
+                const QJsonObject call = v.toObject();
+                m_turns.last().toolCalls.append({call.value(u"id"_s).toString(),
+                                                 call.value(u"name"_s).toString(),
+                                                 call.value(u"arguments"_s).toString()});
+                unanswered.append(m_turns.last().toolCalls.last().id);
+            }
             break;
+        case app::MessageRole::Tool: {
+            app::ChatTurn turn(app::ChatTurn::Role::Tool, m.text);
+            if (!unanswered.isEmpty()) {
+                turn.toolCallId = unanswered.takeFirst();
+                if (const auto r = records.constFind(turn.toolCallId); r != records.cend())
+                    addToolCard(*r)->setRecord(*r, false);
+            }
+            m_turns.append(turn);
+            break;
+        }
         case app::MessageRole::System:
-        case app::MessageRole::Tool:
             break; // not shown; the system prompt is the conversation's
         }
     }
@@ -219,6 +273,8 @@ void MainWindow::openConversation(qint64 id)
 
 void MainWindow::stopStreaming()
 {
+    if (m_tools->isBusy())
+        m_tools->cancel();
     if (!m_activeRequest)
         return;
     m_engine->cancel(m_activeRequest);
@@ -247,15 +303,33 @@ void MainWindow::finishAnswer(app::MessageState state)
 
 void MainWindow::openModelDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open model"), QString(),
-        tr("GLM-4.5 models (*.gguf config.json);;GGUF files (*.gguf);;Hugging Face folder "
-           "(config.json)"));
-    if (path.isEmpty())
-        return;
-    // A Hugging Face model is a folder; the dialog hands us its config.json.
-    const QFileInfo info(path);
-    selectModel(info.fileName() == u"config.json"_s ? info.absolutePath() : path);
+    ModelPanel *panel = modelPanel();
+    if (panel->currentPath().isEmpty()) {
+        const QStringList recent = panel->recentModels();
+        panel->showModel(!m_modelPath.isEmpty()  ? m_modelPath
+                         : !recent.isEmpty()     ? recent.first()
+                                                 : demoModelPath());
+    }
+    panel->show();
+    panel->raise();
+    panel->activateWindow();
+}
+
+ModelPanel *MainWindow::modelPanel()
+{
+    if (!m_modelPanel) {
+        m_modelPanel = new ModelPanel(new QSettings(this), this);
+        m_modelPanel->setDemoModelPath(demoModelPath());
+        connect(m_modelPanel, &ModelPanel::loadRequested, this,
+                [this](const QString &path, const app::LoadOptions &options) {
+                    selectModel(path, options);
+                });
+        connect(m_modelPanel, &ModelPanel::cancelLoadRequested, this, [this] {
+            if (m_loadRequest && m_modelState == ModelState::Loading)
+                m_engine->cancel(m_loadRequest);
+        });
+    }
+    return m_modelPanel;
 }
 
 QString MainWindow::demoModelPath()
@@ -273,6 +347,11 @@ QString MainWindow::demoModelPath()
 }
 
 void MainWindow::selectModel(const QString &path)
+{
+    selectModel(path, app::LoadOptions{});
+}
+
+void MainWindow::selectModel(const QString &path, const app::LoadOptions &options)
 {
     QString file = path;
     if (file.isEmpty())
@@ -292,7 +371,7 @@ void MainWindow::selectModel(const QString &path)
     m_modelState = ModelState::Loading;
     m_loadFraction = 0.0;
     m_loadError.clear();
-    m_loadRequest = m_engine->loadModel(file);
+    m_loadRequest = m_engine->loadModel(file, options);
     retranslateUi();
 }
 
@@ -303,12 +382,16 @@ void MainWindow::connectEngine()
         if (id != m_loadRequest)
             return;
         m_loadFraction = fraction;
+        if (m_modelPanel)
+            m_modelPanel->setLoadProgress(fraction);
         retranslateUi();
     });
     connect(m_engine, &ChatEngine::modelLoaded, this, [this](quint64 id, const QString &) {
         if (id != m_loadRequest)
             return;
         m_modelState = ModelState::Loaded;
+        if (m_modelPanel)
+            m_modelPanel->setLoadFinished(true, tr("Loaded."));
         retranslateUi();
         m_chat->setFocus();
     });
@@ -342,9 +425,49 @@ void MainWindow::connectEngine()
                                           .arg(used)
                                           .arg(size));
             });
+    connect(m_engine, &ChatEngine::toolCallProposed, this,
+            [this](quint64 id, const QString &callId, const QString &name, const QString &args) {
+                if (id == m_activeRequest)
+                    m_tools->propose(callId, name, args);
+            });
     connect(m_engine, &ChatEngine::finished, this, [this](quint64 id, const QString &reason) {
+        if (id == m_loadRequest && reason == u"cancelled"_s &&
+            m_modelState == ModelState::Loading) {
+            m_modelState = ModelState::None;
+            m_modelPath.clear();
+            if (m_modelPanel)
+                m_modelPanel->setLoadFinished(false, tr("Loading was cancelled."));
+            retranslateUi();
+            return;
+        }
         if (id != m_activeRequest)
             return;
+        if (reason == u"tool_calls"_s && !m_tools->proposals().isEmpty()) {
+            // The answer asks for tools: it becomes a turn with its calls, the calls run (after
+            // approval) and their results go back to the model (connectTools()).
+            app::ChatTurn turn(app::ChatTurn::Role::Assistant, m_answer.trimmed());
+            turn.toolCalls = m_tools->proposals();
+            m_turns.append(turn);
+            m_activeRequest = 0;
+            if (m_saver) {
+                QJsonArray calls;
+                for (const app::ChatToolCall &c : std::as_const(turn.toolCalls))
+                    calls.append(QJsonObject{
+                        {u"id"_s, c.id}, {u"name"_s, c.name}, {u"arguments"_s, c.argumentsJson}});
+                m_saver->finish([&] {
+                    app::MessageResult r;
+                    r.thinkingMs = m_thinkingMs;
+                    r.tokensPerSecond = m_tokensPerSecond;
+                    r.toolCalls = calls;
+                    return r;
+                }());
+                delete m_saver;
+                m_saver = nullptr;
+            }
+            m_chat->endAnswer();
+            m_tools->start();
+            return;
+        }
         m_turns.append({app::ChatTurn::Role::Assistant, m_answer.trimmed()});
         m_activeRequest = 0;
         finishAnswer(reason == u"cancelled"_s ? app::MessageState::Cancelled
@@ -361,6 +484,8 @@ void MainWindow::connectEngine()
         if (id == m_loadRequest) {
             m_modelState = ModelState::Failed;
             m_loadError = message;
+            if (m_modelPanel)
+                m_modelPanel->setLoadFinished(false, message);
             retranslateUi();
         } else if (id == m_activeRequest) {
             m_activeRequest = 0;
@@ -375,6 +500,8 @@ void MainWindow::connectEngine()
     connect(m_chat, &ChatPage::stopRequested, this, [this] {
         if (m_activeRequest)
             m_engine->cancel(m_activeRequest);
+        else if (m_tools->isBusy())
+            m_tools->cancel();
     });
 }
 
@@ -387,8 +514,10 @@ void MainWindow::sendMessage(const QString &text, bool thinking)
         if (!m_conversationId) {
             m_systemPrompt = m_settings.systemPrompt();
             if (const auto id = m_store->createConversation(
-                    titleFrom(text), QFileInfo(m_modelPath).fileName(), m_systemPrompt))
+                    titleFrom(text), QFileInfo(m_modelPath).fileName(), m_systemPrompt)) {
                 m_conversationId = *id;
+                m_tools->attachConversation(*id);
+            }
         } else if (const auto info = m_store->conversation(m_conversationId);
                    info && info->title.isEmpty()) {
             m_store->renameConversation(m_conversationId, titleFrom(text));
@@ -400,6 +529,7 @@ void MainWindow::sendMessage(const QString &text, bool thinking)
     }
     m_turns.append({app::ChatTurn::Role::User, text});
     m_chat->addUserMessage(text);
+    m_tools->beginUserTurn();
     startAnswer(thinking);
 }
 
@@ -422,8 +552,13 @@ void MainWindow::startAnswer(bool thinking)
     if (!m_systemPrompt.isEmpty())
         conversation.append({app::ChatTurn::Role::System, m_systemPrompt});
     conversation += m_turns;
-    m_activeRequest =
-        m_engine->generate(conversation, thinking, m_maxAnswerTokens, m_settings.sampling);
+    app::GenerateOptions options;
+    options.thinking = thinking;
+    options.maxTokens = m_maxAnswerTokens;
+    options.sampling = m_settings.sampling;
+    options.toolsJson = m_tools->toolsJson(); // empty without a project folder: no tools
+    m_tools->discardProposals();
+    m_activeRequest = m_engine->generate(conversation, options);
     m_chat->setGenerating(true);
 }
 
@@ -469,6 +604,117 @@ void MainWindow::editAndResend(int userMessageIndex, const QString &text)
     sendMessage(text, m_chat->thinkingEnabled());
 }
 
+// ------------------------------------------------------------------------ the code assistant
+
+void MainWindow::connectTools()
+{
+    using app::ToolSession;
+    connect(m_tools, &ToolSession::approvalRequested, this,
+            [this](const app::ToolCallRecord &record, const QString &diff, const QString &error) {
+                auto *card = new ApprovalCard(record, diff, error);
+                connect(card, &ApprovalCard::decided, this,
+                        [this](qint64 id, app::ToolDecision decision, const QString &reason) {
+                            m_tools->decide(id, decision, reason);
+                        });
+                connect(card, &ApprovalCard::undoRequested, this, [this](qint64 id) {
+                    if (!m_tools->undo(id))
+                        statusBar()->showMessage(m_tools->lastError(), 10000);
+                });
+                m_chat->chatView()->addToolCard(card);
+                m_chat->chatView()->scrollToBottom();
+            });
+    connect(m_tools, &ToolSession::callStarted, this,
+            [this](const app::ToolCallRecord &record) { addToolCard(record)->setRunning(); });
+    connect(m_tools, &ToolSession::callFinished, this, [this](const app::ToolCallRecord &record) {
+        addToolCard(record)->setRecord(record, m_tools->canUndo(record.id));
+    });
+    connect(m_tools, &ToolSession::recordChanged, this, [this](const app::ToolCallRecord &record) {
+        addToolCard(record)->setRecord(record, m_tools->canUndo(record.id));
+    });
+    connect(m_tools, &ToolSession::capReached, this, [this](int calls) {
+        statusBar()->showMessage(tr("GLM made %1 tool calls in a row and was stopped. Send a "
+                                    "message to let it go on.")
+                                     .arg(calls),
+                                 15000);
+    });
+    connect(m_tools, &ToolSession::errorOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_tools, &ToolSession::callsAnswered, this,
+            [this](const QList<app::ChatTurn> &toolTurns, bool continueGeneration) {
+                m_turns += toolTurns;
+                if (m_store->isOpen() && m_conversationId) {
+                    for (const app::ChatTurn &t : toolTurns)
+                        m_store->addMessage(m_conversationId, app::MessageRole::Tool, t.text);
+                }
+                if (continueGeneration && m_modelState == ModelState::Loaded)
+                    startAnswer(m_chat->thinkingEnabled());
+                else
+                    m_chat->setGenerating(false);
+            });
+}
+
+ApprovalCard *MainWindow::addToolCard(const app::ToolCallRecord &record)
+{
+    // The card of this call if it has one (asked for approval), else a new audit entry.
+    for (QWidget *w : m_chat->chatView()->toolCards()) {
+        auto *card = qobject_cast<ApprovalCard *>(w);
+        if (card && card->recordId() == record.id)
+            return card;
+    }
+    auto *card = new ApprovalCard(record);
+    connect(card, &ApprovalCard::undoRequested, this, [this](qint64 id) {
+        if (!m_tools->undo(id))
+            statusBar()->showMessage(m_tools->lastError(), 10000);
+    });
+    m_chat->chatView()->addToolCard(card);
+    return card;
+}
+
+void MainWindow::chooseProjectFolder()
+{
+    const QString path = QFileDialog::getExistingDirectory(
+        this, tr("Project folder for this conversation"), m_tools->workspacePath());
+    if (!path.isEmpty())
+        setProjectFolder(path);
+}
+
+bool MainWindow::setProjectFolder(const QString &path)
+{
+    if (!m_tools->setWorkspace(path)) {
+        QMessageBox::warning(this, tr("Project folder"), m_tools->lastError());
+        return false;
+    }
+    updateProjectLabel();
+    return true;
+}
+
+void MainWindow::updateProjectLabel()
+{
+    if (!m_projectLabel || !m_tools)
+        return;
+    const QString path = m_tools->workspacePath();
+    m_projectLabel->setText(path.isEmpty() ? QString()
+                                           : tr("Project: %1").arg(QFileInfo(path).fileName()));
+    m_projectLabel->setToolTip(QDir::toNativeSeparators(path));
+    m_projectLabel->setVisible(!path.isEmpty());
+    if (m_closeProjectAction)
+        m_closeProjectAction->setEnabled(!path.isEmpty());
+}
+
+void MainWindow::setChatEngine(app::ChatEngine *engine)
+{
+    stopStreaming();
+    if (m_engine)
+        disconnect(m_engine, nullptr, this, nullptr);
+    // connectEngine() also connects the chat page: those go too, so nothing is connected twice.
+    disconnect(m_chat, nullptr, this, nullptr);
+    m_engine = engine; // the old one stays with its owner (a switch back finds it loaded)
+    m_modelState = ModelState::None;
+    m_loadRequest = 0;
+    connectEngine();
+    retranslateUi();
+}
+
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About GLM Desk"),
@@ -493,6 +739,9 @@ void MainWindow::retranslateUi()
     m_searchAction->setText(tr("&Search Conversations"));
     m_splitter->setAccessibleName(tr("Conversations and chat"));
     m_openAction->setText(tr("&Open Model…"));
+    m_projectAction->setText(tr("&Project Folder…"));
+    m_closeProjectAction->setText(tr("&Close Project Folder"));
+    updateProjectLabel();
     m_demoAction->setText(tr("Use the &Demo Model"));
     m_quitAction->setText(tr("&Quit"));
     m_viewMenu->setTitle(tr("&View"));
@@ -517,11 +766,11 @@ void MainWindow::retranslateUi()
         break;
     case ModelState::Loaded:
         if (m_modelPath == demoModelPath()) {
-            // Said plainly, every time: its weights are random, so its words are noise.
-            m_modelLabel->setText(tr("Demo model (random weights)"));
-            m_chat->setReady(true, tr("This is the built-in demo model: it shows how GLM Desk "
-                                      "works, but its answers are random text. Open a GLM-4.5 "
-                                      "model (File › Open Model…) for real answers."));
+            // Said plainly, every time: it knows one scripted answer and nothing else.
+            m_modelLabel->setText(tr("Demo model (scripted)"));
+            m_chat->setReady(true, tr("This is the built-in demo model: it always gives the same "
+                                      "short answer. Open a GLM-4.5 model (File › Open Model…) "
+                                      "for real answers."));
         } else {
             m_modelLabel->setText(tr("Model: %1").arg(name));
             m_chat->setReady(true);

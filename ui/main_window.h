@@ -20,16 +20,22 @@ namespace glmdesk::app {
 class AppTranslator;
 class ConversationStore;
 class ChatEngine;
+struct LoadOptions;
 class StreamingSaver;
+class ToolSession;
 struct ChatTurn;
+struct ToolCallRecord;
 enum class MessageState;
 } // namespace glmdesk::app
 
 namespace glmdesk::ui {
 
+class ApprovalCard;
+class ConnectionController;
 class ChatPage;
 class ConversationList;
 class WelcomePage;
+class ModelPanel;
 
 class MainWindow : public QMainWindow
 {
@@ -41,6 +47,9 @@ public:
     // A model the user picked: a .gguf path, a Hugging Face folder, or empty for the demo model.
     // Loads it on the engine thread; the chat page opens at once and enables itself when ready.
     void selectModel(const QString &path);
+    void selectModel(const QString &path, const app::LoadOptions &options);
+    // The Models dialog (recent models, info, memory estimate, load options), created on first use.
+    ModelPanel *modelPanel();
 
     app::ChatEngine *chatEngine() const { return m_engine; }
     // The longest answer, in tokens (4096 by default).
@@ -54,6 +63,16 @@ public:
     void openConversation(qint64 id);
     void newConversation();
     void openSettings();
+
+    // The code assistant (app/tool_session.h): the open conversation's project folder and tools.
+    app::ToolSession *toolSession() const { return m_tools; }
+    // Sets (empty: clears) the open conversation's project folder; false when it cannot be opened.
+    bool setProjectFolder(const QString &path);
+    // Replaces the engine (a remote one; tests: a scripted one). The window does not take
+    // `engine` and does not delete the old one.
+    void setChatEngine(app::ChatEngine *engine);
+    // Engine and server settings (local or remote engine, the app's own OpenAI server).
+    ConnectionController *connectionController() const { return m_connection; }
 
 Q_SIGNALS:
     void modelSelected(const QString &path);
@@ -76,6 +95,10 @@ private:
     void finishAnswer(app::MessageState state);
     void stopStreaming();
     void showStoreError(const QString &message);
+    void connectTools();
+    void chooseProjectFolder();
+    ApprovalCard *addToolCard(const app::ToolCallRecord &record);
+    void updateProjectLabel();
 
     enum class ModelState { None, Loading, Loaded, Failed };
 
@@ -98,15 +121,21 @@ private:
     QLabel *m_backendLabel = nullptr;
     QLabel *m_speedLabel = nullptr;
     app::ChatEngine *m_engine = nullptr; // the local EngineBridge unless set otherwise
+    ConnectionController *m_connection = nullptr;
     QString m_modelPath;
     int m_maxAnswerTokens = 4096;
     QString m_loadError;
     ModelState m_modelState = ModelState::None;
     double m_loadFraction = 0.0;
     quint64 m_loadRequest = 0;
+    ModelPanel *m_modelPanel = nullptr;
     quint64 m_activeRequest = 0;
     QList<app::ChatTurn> m_turns;
     QString m_answer; // the answer streaming now
+    app::ToolSession *m_tools = nullptr;
+    QLabel *m_projectLabel = nullptr;
+    QAction *m_projectAction = nullptr;
+    QAction *m_closeProjectAction = nullptr;
 
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -86,8 +86,9 @@ void WelcomePage::retranslateUi()
     m_intro->setText(tr("Chat with GLM-4.5-Air on your own computer, offline and private. "
                         "Your conversations never leave this machine."));
     m_demoButton->setText(tr("Try the built-in demo model"));
-    m_demoButton->setToolTip(tr("A tiny model with GLM-4.5-Air's architecture: it answers "
-                                "instantly but its words are random. Good for a first look."));
+    m_demoButton->setToolTip(tr("A tiny model with GLM-4.5-Air's architecture: it thinks and "
+                                "answers instantly, always the same scripted answer. Good for a "
+                                "first look."));
     m_openButton->setText(tr("Open model…"));
     m_openButton->setToolTip(tr("Open a GLM-4.5 GGUF file or a Hugging Face model folder"));
     m_hint->setText(tr("GLM-4.5-Air needs about 60 GB of memory at 4 bits per weight. "

@@ -1,8 +1,10 @@
 #include "ui/settings/settings_dialog.h"
 
 #include "app/app_translator.h"
+#include "ui/settings/connection_settings.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -73,6 +75,7 @@ AppSettings AppSettings::load()
     a.language = s.value(u"ui/language"_s).toString();
     a.theme = clampedEnum(s.value(u"ui/theme"_s, 0).toInt(), Theme::Dark);
     a.fontPointSize = std::clamp(s.value(u"ui/fontPointSize"_s, 0).toInt(), 0, 48);
+    a.autoAllowReadOnlyTools = s.value(u"tools/autoAllowReadOnly"_s, false).toBool();
     return a;
 }
 
@@ -88,6 +91,7 @@ void AppSettings::save() const
     s.setValue(u"ui/language"_s, language);
     s.setValue(u"ui/theme"_s, static_cast<int>(theme));
     s.setValue(u"ui/fontPointSize"_s, fontPointSize);
+    s.setValue(u"tools/autoAllowReadOnly"_s, autoAllowReadOnlyTools);
 }
 
 QString AppSettings::systemPrompt() const
@@ -157,6 +161,9 @@ SettingsDialog::SettingsDialog(app::AppTranslator *translator, QWidget *parent)
     m_fontSize->setRange(0, 48);
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
+    m_autoAllowReadOnly = new QCheckBox(this);
+    m_autoAllowReadOnly->setObjectName(u"autoAllowReadOnlyTools"_s);
+    m_autoAllowReadOnly->setChecked(m_settings.autoAllowReadOnlyTools);
 
     m_samplingBox = new QGroupBox(this);
     m_samplingForm = new QFormLayout(m_samplingBox);
@@ -179,6 +186,8 @@ SettingsDialog::SettingsDialog(app::AppTranslator *translator, QWidget *parent)
     layout->addWidget(m_samplingBox);
     layout->addWidget(m_promptBox);
     layout->addWidget(m_appearanceBox);
+    layout->addWidget(m_autoAllowReadOnly);
+    layout->addWidget(new ConnectionBox(this));
     layout->addWidget(m_note);
     layout->addWidget(buttons);
 
@@ -238,6 +247,10 @@ SettingsDialog::SettingsDialog(app::AppTranslator *translator, QWidget *parent)
                 Qt::QueuedConnection);
     });
     connect(m_theme, &QComboBox::currentIndexChanged, this, changed);
+    connect(m_autoAllowReadOnly, &QCheckBox::toggled, this, [this](bool on) {
+        m_settings.autoAllowReadOnlyTools = on;
+        updateFromWidgets();
+    });
     connect(m_fontSize, &QSpinBox::valueChanged, this, changed);
 }
 
@@ -325,6 +338,9 @@ void SettingsDialog::retranslateUi()
     label(m_samplingForm, m_topK, tr("Top-&k (0 = off):"));
     label(m_promptForm, m_promptPreset, tr("P&reset:"));
     m_prompt->setAccessibleName(tr("System prompt"));
+    m_autoAllowReadOnly->setText(tr("Auto-allow read-only tools (list, read, search, git status "
+                                    "and diff) in project folders"));
+    m_autoAllowReadOnly->setAccessibleName(tr("Auto-allow read-only tools"));
     label(m_appearanceForm, m_language, tr("&Language:"));
     label(m_appearanceForm, m_theme, tr("T&heme:"));
     label(m_appearanceForm, m_fontSize, tr("&Font size:"));

@@ -7,6 +7,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -35,6 +36,8 @@ struct AppSettings
     QString language; // "en", "zh_CN", empty = the system's
     Theme theme = Theme::System;
     int fontPointSize = 0; // 0 = the platform's
+    // Code assistant: read-only tools (list, read, search, git status/diff) run without asking.
+    bool autoAllowReadOnlyTools = false;
 
     static AppSettings load();
     void save() const;
@@ -86,6 +89,7 @@ private:
     QComboBox *m_theme = nullptr;
     QSpinBox *m_fontSize = nullptr;
     QLabel *m_note = nullptr;
+    QCheckBox *m_autoAllowReadOnly = nullptr;
 };
 
 } // namespace glmdesk::ui
