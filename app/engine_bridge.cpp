@@ -17,10 +17,10 @@ struct EngineBridge::Private
     std::mutex mutex;
     std::vector<engine::Event> pending;
     bool flushQueued = false;
-    quint64 toolCallCount = 0;              // UI thread only: numbers tool call ids
+    quint64 toolCallCount = 0;                            // UI thread only: numbers tool call ids
     std::unordered_map<engine::RequestId, EventTap> taps; // under mutex
     bool shuttingDown = false;                            // under mutex
-    std::unique_ptr<engine::Engine> engine; // last member: destroyed (joined) first
+    std::unique_ptr<engine::Engine> engine;               // last member: destroyed (joined) first
 };
 
 namespace {

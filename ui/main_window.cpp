@@ -19,7 +19,6 @@
 #include <QDir>
 #include <QEvent>
 #include <QFileDialog>
-#include <QSettings>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
@@ -29,6 +28,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QProcessEnvironment>
+#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -306,9 +306,9 @@ void MainWindow::openModelDialog()
     ModelPanel *panel = modelPanel();
     if (panel->currentPath().isEmpty()) {
         const QStringList recent = panel->recentModels();
-        panel->showModel(!m_modelPath.isEmpty()  ? m_modelPath
-                         : !recent.isEmpty()     ? recent.first()
-                                                 : demoModelPath());
+        panel->showModel(!m_modelPath.isEmpty() ? m_modelPath
+                         : !recent.isEmpty()    ? recent.first()
+                                                : demoModelPath());
     }
     panel->show();
     panel->raise();
