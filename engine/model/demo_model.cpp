@@ -16,6 +16,13 @@ namespace glmdesk::engine {
 
 namespace {
 
+// Element `offset` of row `index` in rows of `stride` floats, computed in size_t.
+std::size_t flat(int index, int stride, int offset)
+{
+    return static_cast<std::size_t>(index) * static_cast<std::size_t>(stride) +
+           static_cast<std::size_t>(offset);
+}
+
 // The script. A token pair must never be followed by two different tokens (build_demo_model
 // checks it), which is why the texts avoid repeating phrases; the last is also why they stay
 // under 128 distinct tokens: the residual stream has 128 dims for each of its two slots.
@@ -337,22 +344,20 @@ Expected<SyntheticModel> build_demo_model(const Tokenizer &tok)
         GLMDESK_DEMO_TRY(bq->read(0, q_bias));
         for (const int h : k_prev_heads) {
             for (int r = 0; r < hd; ++r) {
-                GLMDESK_DEMO_TRY(wq->write(static_cast<std::size_t>(h * hd + r), zero));
-                q_bias[static_cast<std::size_t>(h * hd + r)] = 0.0f;
+                GLMDESK_DEMO_TRY(wq->write(flat(h, hd, r), zero));
+                q_bias[flat(h, hd, r)] = 0.0f;
             }
             for (int i = 0; i < half; ++i) {
                 const double t = theta[static_cast<std::size_t>(i)];
-                q_bias[static_cast<std::size_t>(h * hd + i)] =
-                    static_cast<float>(amp * std::cos(t));
-                q_bias[static_cast<std::size_t>(h * hd + i + half)] =
-                    static_cast<float>(-amp * std::sin(t));
+                q_bias[flat(h, hd, i)] = static_cast<float>(amp * std::cos(t));
+                q_bias[flat(h, hd, i + half)] = static_cast<float>(-amp * std::sin(t));
             }
         }
         for (std::size_t r = 0; r < wk->n_rows(); ++r)
             GLMDESK_DEMO_TRY(wk->write(r, zero));
         for (int kvh = 0; kvh < static_cast<int>(c.n_head_kv); ++kvh)
             for (int i = 0; i < half; ++i)
-                k_bias[static_cast<std::size_t>(kvh * hd + i)] = static_cast<float>(amp);
+                k_bias[flat(kvh, hd, i)] = static_cast<float>(amp);
         GLMDESK_DEMO_TRY(bq->write(0, q_bias));
         GLMDESK_DEMO_TRY(bk->write(0, k_bias));
         GLMDESK_DEMO_TRY(bv->write(0, v_bias));
@@ -371,7 +376,7 @@ Expected<SyntheticModel> build_demo_model(const Tokenizer &tok)
             if (r >= static_cast<std::size_t>(k_classes)) {
                 const int value_dim = static_cast<int>(r) - k_classes; // 0-127
                 const int h = k_prev_heads[value_dim / hd];
-                row[static_cast<std::size_t>(h * hd + value_dim % hd)] = k_embed;
+                row[flat(h, hd, value_dim % hd)] = k_embed;
             }
             GLMDESK_DEMO_TRY(wo->write(r, row));
         }
@@ -395,7 +400,8 @@ Expected<SyntheticModel> build_demo_model(const Tokenizer &tok)
             for (const TokenId j : follows[static_cast<std::size_t>(k)])
                 head_row(j)[static_cast<std::size_t>(k)] = 2.0f * k_margin * unit;
             for (const TokenId j : skips[static_cast<std::size_t>(k)])
-                head_row(j)[static_cast<std::size_t>(k_classes + k)] = k_margin * unit;
+                head_row(j)[static_cast<std::size_t>(k_classes) + static_cast<std::size_t>(k)] =
+                    k_margin * unit;
         }
         const std::vector<float> zero(static_cast<std::size_t>(H), 0.0f);
         for (int j = 0; j < n_vocab; ++j) {
