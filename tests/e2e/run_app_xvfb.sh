@@ -2,9 +2,11 @@
 # usage: run_app_xvfb.sh GLMDESK LANG OUT.png [GLMDESK ARGS...]
 # Starts the real glmdesk in a real X server (Xvfb), waits until its window has been painted
 # (--ready-file, no guessed sleep), grabs the screen with ImageMagick's import and checks that the
-# picture shows a window rather than an empty screen. With --send among the arguments the app sends
-# that message once its model has loaded and writes the ready file (the transcript) when the
-# answer has ended; the transcript is printed for the test to check.
+# picture shows a window rather than an empty screen. The screen is the window's size: with no
+# window manager the window sits at the origin, so the picture is the window without margins.
+# With --send among the arguments the app sends that message once its model has loaded and writes
+# the ready file (the transcript) when the answer has ended; the transcript is printed for the
+# test to check.
 set -eu
 app=$1
 lang=$2
@@ -17,7 +19,7 @@ rm -f "$out"
 home=$(mktemp -d "${TMPDIR:-/tmp}/glmdesk-home.XXXXXX")
 trap 'rm -rf "$home" "$ready"' EXIT
 # shellcheck disable=SC2016
-HOME=$home xvfb-run -a -s "-screen 0 1280x800x24" sh -c '
+HOME=$home xvfb-run -a -s "-screen 0 1100x720x24" sh -c '
   app=$1 ready=$2 shot=$3 lang=$4
   shift 4
   "$app" --lang "$lang" --ready-file "$ready" --quit-after 170000 "$@" & pid=$!
