@@ -8,5 +8,19 @@
 namespace glmdesk::kernels::vulkan {
 
 std::span<const std::uint32_t> rms_norm_f32_spirv();
+std::span<const std::uint32_t> matvec_q8_0_spirv();
+std::span<const std::uint32_t> matvec_q4_k_spirv();
+std::span<const std::uint32_t> matvec_q5_k_spirv();
+std::span<const std::uint32_t> matvec_q6_k_spirv();
+std::span<const std::uint32_t> matvec_iq4_xs_spirv();
+std::span<const std::uint32_t> matvec_bf16_spirv();
+std::span<const std::uint32_t> matmul_q8_0_spirv();
+std::span<const std::uint32_t> matmul_q4_k_spirv();
+std::span<const std::uint32_t> matmul_q5_k_spirv();
+std::span<const std::uint32_t> matmul_q6_k_spirv();
+std::span<const std::uint32_t> matmul_iq4_xs_spirv();
+std::span<const std::uint32_t> matmul_bf16_spirv();
+std::span<const std::uint32_t> rope_neox_spirv();
+std::span<const std::uint32_t> swiglu_spirv();
 
 } // namespace glmdesk::kernels::vulkan

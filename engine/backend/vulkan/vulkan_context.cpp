@@ -7,9 +7,11 @@
 
 #include <vulkan/vulkan.h>
 
+#include <array>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <mutex>
 #endif
 
 namespace glmdesk::engine {
@@ -117,6 +119,62 @@ std::string describe(VkPhysicalDevice device)
     return std::string(props.deviceName) + " [" + device_type_name(props.deviceType) + "]";
 }
 
+struct ShaderInfo
+{
+    std::span<const uint32_t> (*spirv)();
+    uint32_t bindings;
+};
+
+ShaderInfo shader_info(VulkanShader shader)
+{
+    namespace kv = kernels::vulkan;
+    switch (shader) {
+    case VulkanShader::RmsNorm:
+        return {kv::rms_norm_f32_spirv, 3};
+    case VulkanShader::MatvecQ8_0:
+        return {kv::matvec_q8_0_spirv, 3};
+    case VulkanShader::MatvecQ4_K:
+        return {kv::matvec_q4_k_spirv, 3};
+    case VulkanShader::MatvecQ5_K:
+        return {kv::matvec_q5_k_spirv, 3};
+    case VulkanShader::MatvecQ6_K:
+        return {kv::matvec_q6_k_spirv, 3};
+    case VulkanShader::MatvecIQ4_XS:
+        return {kv::matvec_iq4_xs_spirv, 3};
+    case VulkanShader::MatvecBF16:
+        return {kv::matvec_bf16_spirv, 3};
+    case VulkanShader::MatmulQ8_0:
+        return {kv::matmul_q8_0_spirv, 3};
+    case VulkanShader::MatmulQ4_K:
+        return {kv::matmul_q4_k_spirv, 3};
+    case VulkanShader::MatmulQ5_K:
+        return {kv::matmul_q5_k_spirv, 3};
+    case VulkanShader::MatmulQ6_K:
+        return {kv::matmul_q6_k_spirv, 3};
+    case VulkanShader::MatmulIQ4_XS:
+        return {kv::matmul_iq4_xs_spirv, 3};
+    case VulkanShader::MatmulBF16:
+        return {kv::matmul_bf16_spirv, 3};
+    case VulkanShader::RopeNeox:
+        return {kv::rope_neox_spirv, 2};
+    case VulkanShader::Swiglu:
+        return {kv::swiglu_spirv, 3};
+    case VulkanShader::Count:
+        break;
+    }
+    return {nullptr, 0};
+}
+
+constexpr size_t k_shader_count = static_cast<size_t>(VulkanShader::Count);
+
+struct Pipeline
+{
+    VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+    VkPipelineLayout layout = VK_NULL_HANDLE;
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    uint32_t bindings = 0;
+};
+
 } // namespace
 
 struct VulkanContext::Impl
@@ -127,24 +185,400 @@ struct VulkanContext::Impl
     VkQueue queue = VK_NULL_HANDLE;
     uint32_t queue_family = 0;
     VkPhysicalDeviceMemoryProperties memory{};
+    VulkanDeviceInfo info;
     std::string name;
+    VkCommandPool command_pool = VK_NULL_HANDLE;
+    std::mutex mutex; // guards the pipeline cache and the command pool
+    std::array<Pipeline, k_shader_count> pipelines{};
 
     ~Impl()
     {
-        if (device != VK_NULL_HANDLE)
-            vkDestroyDevice(device, nullptr);
+        if (device == VK_NULL_HANDLE)
+            return;
+        vkDeviceWaitIdle(device);
+        for (Pipeline &p : pipelines) {
+            if (p.pipeline != VK_NULL_HANDLE)
+                vkDestroyPipeline(device, p.pipeline, nullptr);
+            if (p.layout != VK_NULL_HANDLE)
+                vkDestroyPipelineLayout(device, p.layout, nullptr);
+            if (p.set_layout != VK_NULL_HANDLE)
+                vkDestroyDescriptorSetLayout(device, p.set_layout, nullptr);
+        }
+        if (command_pool != VK_NULL_HANDLE)
+            vkDestroyCommandPool(device, command_pool, nullptr);
+        vkDestroyDevice(device, nullptr);
     }
 
-    int host_visible_memory_type(uint32_t type_bits) const
+    int memory_type(uint32_t type_bits, VkMemoryPropertyFlags want) const
     {
-        const VkMemoryPropertyFlags want =
-            VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
         for (uint32_t i = 0; i < memory.memoryTypeCount; ++i)
             if ((type_bits & (1u << i)) && (memory.memoryTypes[i].propertyFlags & want) == want)
                 return static_cast<int>(i);
         return -1;
     }
+
+    // The pipeline for `shader`, built on first use and kept for the context's life.
+    Expected<const Pipeline *> pipeline(VulkanShader shader)
+    {
+        const auto index = static_cast<size_t>(shader);
+        if (index >= k_shader_count)
+            return error(StatusCode::InvalidArgument, "Vulkan: unknown shader");
+        const std::lock_guard lock(mutex);
+        Pipeline &p = pipelines[index];
+        if (p.pipeline != VK_NULL_HANDLE)
+            return &p;
+        const ShaderInfo si = shader_info(shader);
+        std::vector<VkDescriptorSetLayoutBinding> bindings(si.bindings);
+        for (uint32_t i = 0; i < si.bindings; ++i) {
+            bindings[i] = {};
+            bindings[i].binding = i;
+            bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+            bindings[i].descriptorCount = 1;
+            bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+        }
+        VkDescriptorSetLayoutCreateInfo dsl_info{};
+        dsl_info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
+        dsl_info.bindingCount = si.bindings;
+        dsl_info.pBindings = bindings.data();
+        if (VkResult r = vkCreateDescriptorSetLayout(device, &dsl_info, nullptr, &p.set_layout);
+            r != VK_SUCCESS)
+            return vk_error("vkCreateDescriptorSetLayout", r);
+        const VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                                        static_cast<uint32_t>(k_vulkan_max_push_bytes)};
+        VkPipelineLayoutCreateInfo pl_info{};
+        pl_info.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+        pl_info.setLayoutCount = 1;
+        pl_info.pSetLayouts = &p.set_layout;
+        pl_info.pushConstantRangeCount = 1;
+        pl_info.pPushConstantRanges = &range;
+        if (VkResult r = vkCreatePipelineLayout(device, &pl_info, nullptr, &p.layout);
+            r != VK_SUCCESS)
+            return vk_error("vkCreatePipelineLayout", r);
+        const std::span<const uint32_t> code = si.spirv();
+        VkShaderModuleCreateInfo sm_info{};
+        sm_info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
+        sm_info.codeSize = code.size_bytes();
+        sm_info.pCode = code.data();
+        VkShaderModule module = VK_NULL_HANDLE;
+        if (VkResult r = vkCreateShaderModule(device, &sm_info, nullptr, &module); r != VK_SUCCESS)
+            return vk_error("vkCreateShaderModule", r);
+        VkComputePipelineCreateInfo cp_info{};
+        cp_info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO;
+        cp_info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+        cp_info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+        cp_info.stage.module = module;
+        cp_info.stage.pName = "main";
+        cp_info.layout = p.layout;
+        const VkResult r =
+            vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &cp_info, nullptr, &p.pipeline);
+        vkDestroyShaderModule(device, module, nullptr);
+        if (r != VK_SUCCESS) {
+            p.pipeline = VK_NULL_HANDLE;
+            return vk_error("vkCreateComputePipelines", r);
+        }
+        p.bindings = si.bindings;
+        return &p;
+    }
+
+    Expected<VkCommandBuffer> allocate_command_buffer()
+    {
+        const std::lock_guard lock(mutex);
+        VkCommandBufferAllocateInfo alloc{};
+        alloc.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+        alloc.commandPool = command_pool;
+        alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+        alloc.commandBufferCount = 1;
+        VkCommandBuffer cmd = VK_NULL_HANDLE;
+        if (VkResult r = vkAllocateCommandBuffers(device, &alloc, &cmd); r != VK_SUCCESS)
+            return vk_error("vkAllocateCommandBuffers", r);
+        return cmd;
+    }
+
+    void free_command_buffer(VkCommandBuffer cmd)
+    {
+        const std::lock_guard lock(mutex);
+        vkFreeCommandBuffers(device, command_pool, 1, &cmd);
+    }
+
+    Status submit_and_wait(VkCommandBuffer cmd)
+    {
+        VkFenceCreateInfo fence_info{};
+        fence_info.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+        VkFence fence = VK_NULL_HANDLE;
+        if (VkResult r = vkCreateFence(device, &fence_info, nullptr, &fence); r != VK_SUCCESS)
+            return vk_error("vkCreateFence", r);
+        VkSubmitInfo submit{};
+        submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+        submit.commandBufferCount = 1;
+        submit.pCommandBuffers = &cmd;
+        VkResult r = vkQueueSubmit(queue, 1, &submit, fence);
+        if (r == VK_SUCCESS)
+            r = vkWaitForFences(device, 1, &fence, VK_TRUE, UINT64_MAX);
+        vkDestroyFence(device, fence, nullptr);
+        return r == VK_SUCCESS ? Status{} : vk_error("vkQueueSubmit/vkWaitForFences", r);
+    }
+
+    // One-off commands (staging copies): record with `fill`, submit, wait.
+    Status run_once(const std::function<void(VkCommandBuffer)> &fill)
+    {
+        auto cmd = allocate_command_buffer();
+        if (!cmd)
+            return cmd.status();
+        VkCommandBufferBeginInfo begin{};
+        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+        vkBeginCommandBuffer(*cmd, &begin);
+        fill(*cmd);
+        Status s;
+        if (VkResult r = vkEndCommandBuffer(*cmd); r != VK_SUCCESS)
+            s = vk_error("vkEndCommandBuffer", r);
+        else
+            s = submit_and_wait(*cmd);
+        free_command_buffer(*cmd);
+        return s;
+    }
 };
+
+struct VulkanBuffer::Impl
+{
+    VkDevice device = VK_NULL_HANDLE;
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    void *mapped = nullptr;
+    size_t bytes = 0;
+
+    ~Impl()
+    {
+        if (buffer != VK_NULL_HANDLE)
+            vkDestroyBuffer(device, buffer, nullptr);
+        if (memory != VK_NULL_HANDLE)
+            vkFreeMemory(device, memory, nullptr);
+    }
+};
+
+namespace {
+
+// host_mapped: memory the host maps (staging, or every buffer on a UMA device); else device-local.
+Expected<std::unique_ptr<VulkanBuffer::Impl>> make_buffer(VulkanContext::Impl &ctx, size_t bytes,
+                                                          bool host_mapped)
+{
+    if (bytes == 0)
+        return error(StatusCode::InvalidArgument, "Vulkan: a buffer of 0 bytes");
+    auto b = std::make_unique<VulkanBuffer::Impl>();
+    b->device = ctx.device;
+    // Storage buffers are read as 32-bit words: round up so the last word is inside the buffer.
+    b->bytes = bytes;
+    VkBufferCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+    info.size = (bytes + 3) & ~size_t{3};
+    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    if (VkResult r = vkCreateBuffer(ctx.device, &info, nullptr, &b->buffer); r != VK_SUCCESS)
+        return vk_error("vkCreateBuffer", r);
+    VkMemoryRequirements req{};
+    vkGetBufferMemoryRequirements(ctx.device, b->buffer, &req);
+    const VkMemoryPropertyFlags host =
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    int type = -1;
+    if (host_mapped) {
+        type = ctx.memory_type(req.memoryTypeBits, host | VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+        if (type < 0)
+            type = ctx.memory_type(req.memoryTypeBits, host);
+    } else {
+        type = ctx.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    }
+    if (type < 0)
+        return error(StatusCode::DeviceError, "Vulkan: no suitable memory type");
+    VkMemoryAllocateInfo alloc{};
+    alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+    alloc.allocationSize = req.size;
+    alloc.memoryTypeIndex = static_cast<uint32_t>(type);
+    if (VkResult r = vkAllocateMemory(ctx.device, &alloc, nullptr, &b->memory); r != VK_SUCCESS)
+        return r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY
+                   ? error(StatusCode::OutOfMemory, "Vulkan: out of memory for a buffer of " +
+                                                        std::to_string(bytes) + " bytes")
+                   : vk_error("vkAllocateMemory", r);
+    if (VkResult r = vkBindBufferMemory(ctx.device, b->buffer, b->memory, 0); r != VK_SUCCESS)
+        return vk_error("vkBindBufferMemory", r);
+    if (host_mapped)
+        if (VkResult r = vkMapMemory(ctx.device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped);
+            r != VK_SUCCESS)
+            return vk_error("vkMapMemory", r);
+    return b;
+}
+
+} // namespace
+
+VulkanBuffer::VulkanBuffer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+VulkanBuffer::~VulkanBuffer() = default;
+
+size_t VulkanBuffer::bytes() const
+{
+    return m_impl->bytes;
+}
+
+bool VulkanBuffer::host_visible() const
+{
+    return m_impl->mapped != nullptr;
+}
+
+struct VulkanSequence::Impl
+{
+    VulkanContext::Impl *ctx = nullptr;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    std::vector<VkDescriptorPool> pools;
+    uint32_t sets_left = 0; // in pools.back()
+    size_t dispatches = 0;
+    bool finished = false;
+
+    ~Impl()
+    {
+        if (ctx == nullptr)
+            return;
+        if (cmd != VK_NULL_HANDLE)
+            ctx->free_command_buffer(cmd);
+        for (VkDescriptorPool pool : pools)
+            vkDestroyDescriptorPool(ctx->device, pool, nullptr);
+    }
+
+    static constexpr uint32_t k_sets_per_pool = 64;
+    static constexpr uint32_t k_max_bindings = 8;
+
+    Expected<VkDescriptorSet> allocate_set(VkDescriptorSetLayout layout)
+    {
+        if (sets_left == 0) {
+            const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                            k_sets_per_pool * k_max_bindings};
+            VkDescriptorPoolCreateInfo info{};
+            info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+            info.maxSets = k_sets_per_pool;
+            info.poolSizeCount = 1;
+            info.pPoolSizes = &size;
+            VkDescriptorPool pool = VK_NULL_HANDLE;
+            if (VkResult r = vkCreateDescriptorPool(ctx->device, &info, nullptr, &pool);
+                r != VK_SUCCESS)
+                return vk_error("vkCreateDescriptorPool", r);
+            pools.push_back(pool);
+            sets_left = k_sets_per_pool;
+        }
+        VkDescriptorSetAllocateInfo alloc{};
+        alloc.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+        alloc.descriptorPool = pools.back();
+        alloc.descriptorSetCount = 1;
+        alloc.pSetLayouts = &layout;
+        VkDescriptorSet set = VK_NULL_HANDLE;
+        if (VkResult r = vkAllocateDescriptorSets(ctx->device, &alloc, &set); r != VK_SUCCESS)
+            return vk_error("vkAllocateDescriptorSets", r);
+        --sets_left;
+        return set;
+    }
+};
+
+VulkanSequence::VulkanSequence(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+VulkanSequence::~VulkanSequence() = default;
+
+size_t VulkanSequence::dispatch_count() const
+{
+    return m_impl->dispatches;
+}
+
+Status VulkanSequence::dispatch(VulkanShader shader, std::span<const VulkanBuffer *const> buffers,
+                                std::span<const std::byte> push, uint32_t groups_x,
+                                uint32_t groups_y, uint32_t groups_z)
+{
+    Impl &s = *m_impl;
+    if (s.finished)
+        return error(StatusCode::InvalidArgument, "Vulkan: dispatch after finish()");
+    if (push.size() > k_vulkan_max_push_bytes || push.size() % 4 != 0)
+        return error(StatusCode::InvalidArgument, "Vulkan: push constants too large or unaligned");
+    if (groups_x == 0 || groups_y == 0 || groups_z == 0)
+        return error(StatusCode::InvalidArgument, "Vulkan: empty dispatch");
+    auto pipeline = s.ctx->pipeline(shader);
+    if (!pipeline)
+        return pipeline.status();
+    const Pipeline &p = **pipeline;
+    if (buffers.size() != p.bindings || buffers.size() > Impl::k_max_bindings)
+        return error(StatusCode::InvalidArgument,
+                     "Vulkan: shader wants " + std::to_string(p.bindings) + " buffers, got " +
+                         std::to_string(buffers.size()));
+    for (const VulkanBuffer *b : buffers)
+        if (b == nullptr)
+            return error(StatusCode::InvalidArgument, "Vulkan: null buffer");
+    auto set = s.allocate_set(p.set_layout);
+    if (!set)
+        return set.status();
+    std::array<VkDescriptorBufferInfo, Impl::k_max_bindings> infos{};
+    std::array<VkWriteDescriptorSet, Impl::k_max_bindings> writes{};
+    for (size_t i = 0; i < buffers.size(); ++i) {
+        infos[i] = {buffers[i]->impl().buffer, 0, VK_WHOLE_SIZE};
+        writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+        writes[i].dstSet = *set;
+        writes[i].dstBinding = static_cast<uint32_t>(i);
+        writes[i].descriptorCount = 1;
+        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        writes[i].pBufferInfo = &infos[i];
+    }
+    vkUpdateDescriptorSets(s.ctx->device, static_cast<uint32_t>(buffers.size()), writes.data(), 0,
+                           nullptr);
+
+    if (s.cmd == VK_NULL_HANDLE) {
+        auto cmd = s.ctx->allocate_command_buffer();
+        if (!cmd)
+            return cmd.status();
+        s.cmd = *cmd;
+        VkCommandBufferBeginInfo begin{};
+        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+        if (VkResult r = vkBeginCommandBuffer(s.cmd, &begin); r != VK_SUCCESS)
+            return vk_error("vkBeginCommandBuffer", r);
+    } else {
+        VkMemoryBarrier barrier{};
+        barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+        barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+        barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+        vkCmdPipelineBarrier(s.cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                             VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0, nullptr, 0,
+                             nullptr);
+    }
+    vkCmdBindPipeline(s.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
+    vkCmdBindDescriptorSets(s.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &*set, 0,
+                            nullptr);
+    if (!push.empty())
+        vkCmdPushConstants(s.cmd, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                           static_cast<uint32_t>(push.size()), push.data());
+    vkCmdDispatch(s.cmd, groups_x, groups_y, groups_z);
+    ++s.dispatches;
+    return {};
+}
+
+Status VulkanSequence::finish()
+{
+    Impl &s = *m_impl;
+    if (s.finished)
+        return {};
+    if (s.cmd == VK_NULL_HANDLE)
+        return error(StatusCode::InvalidArgument, "Vulkan: a sequence with no dispatch");
+    // The results are read by the host (mapped memory) or by a staging copy.
+    VkMemoryBarrier barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+    vkCmdPipelineBarrier(s.cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                         VK_PIPELINE_STAGE_HOST_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1,
+                         &barrier, 0, nullptr, 0, nullptr);
+    if (VkResult r = vkEndCommandBuffer(s.cmd); r != VK_SUCCESS)
+        return vk_error("vkEndCommandBuffer", r);
+    s.finished = true;
+    return {};
+}
+
+Status VulkanSequence::run()
+{
+    if (!m_impl->finished)
+        if (Status st = finish(); !st.ok())
+            return st;
+    return m_impl->ctx->submit_and_wait(m_impl->cmd);
+}
 
 Expected<std::vector<std::string>> vulkan_devices()
 {
@@ -164,6 +598,11 @@ VulkanContext::~VulkanContext() = default;
 const std::string &VulkanContext::device_name() const
 {
     return m_impl->name;
+}
+
+VulkanDeviceInfo VulkanContext::device_info() const
+{
+    return m_impl->info;
 }
 
 Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(int device_index)
@@ -199,6 +638,32 @@ Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(int device_index)
     impl->name = describe(impl->physical);
     vkGetPhysicalDeviceMemoryProperties(impl->physical, &impl->memory);
 
+    VkPhysicalDeviceSubgroupProperties subgroup{};
+    subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+    VkPhysicalDeviceProperties2 props2{};
+    props2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+    props2.pNext = &subgroup;
+    vkGetPhysicalDeviceProperties2(impl->physical, &props2);
+    const VkPhysicalDeviceProperties &props = props2.properties;
+    if (props.apiVersion < VK_API_VERSION_1_2)
+        return error(StatusCode::Unsupported,
+                     "Vulkan device " + impl->name + " supports only Vulkan " +
+                         std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
+                         std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + " (needs 1.2)");
+    impl->info.name = props.deviceName;
+    impl->info.type = device_type_name(props.deviceType);
+    impl->info.api_version = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
+                             std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + "." +
+                             std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
+    impl->info.subgroup_size = subgroup.subgroupSize;
+    // UMA: every device-local type is host-visible too, so buffers are mapped, never staged.
+    impl->info.uma = true;
+    for (uint32_t i = 0; i < impl->memory.memoryTypeCount; ++i) {
+        const VkMemoryPropertyFlags f = impl->memory.memoryTypes[i].propertyFlags;
+        if ((f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && !(f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+            impl->info.uma = false;
+    }
+
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info{};
     queue_info.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
@@ -213,221 +678,129 @@ Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(int device_index)
         r != VK_SUCCESS)
         return vk_error("vkCreateDevice", r);
     vkGetDeviceQueue(impl->device, impl->queue_family, 0, &impl->queue);
+    VkCommandPoolCreateInfo pool_info{};
+    pool_info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+    pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pool_info.queueFamilyIndex = impl->queue_family;
+    if (VkResult r = vkCreateCommandPool(impl->device, &pool_info, nullptr, &impl->command_pool);
+        r != VK_SUCCESS)
+        return vk_error("vkCreateCommandPool", r);
     return std::unique_ptr<VulkanContext>(new VulkanContext(std::move(impl)));
 }
 
-Expected<std::vector<float>> VulkanContext::rms_norm(std::span<const float> x,
-                                                     std::span<const float> weight,
-                                                     std::int64_t rows, std::int64_t cols,
-                                                     float eps)
+Expected<std::unique_ptr<VulkanBuffer>> VulkanContext::create_buffer(size_t bytes)
 {
-    if (rows <= 0 || cols <= 0 || rows > std::numeric_limits<uint32_t>::max() ||
-        cols > std::numeric_limits<uint32_t>::max())
-        return error(StatusCode::InvalidArgument, "rms_norm: bad shape");
-    const auto n = static_cast<size_t>(rows) * static_cast<size_t>(cols);
-    if (x.size() != n || weight.size() != static_cast<size_t>(cols))
-        return error(StatusCode::InvalidArgument, "rms_norm: buffer sizes do not match the shape");
+    auto b = make_buffer(*m_impl, bytes, m_impl->info.uma);
+    if (!b)
+        return b.status();
+    return std::make_unique<VulkanBuffer>(std::move(b).value());
+}
 
-    VkDevice dev = m_impl->device;
-    Cleanup cleanup;
-
-    // --- buffers: x, weight, y in host-visible memory (the resident-weight path comes with the
-    // full backend; this round trip is what op-by-op tests want).
-    struct Mapped
-    {
-        VkBuffer buffer = VK_NULL_HANDLE;
-        VkDeviceMemory memory = VK_NULL_HANDLE;
-        void *data = nullptr;
-        VkDeviceSize bytes = 0;
-    };
-    Mapped bufs[3];
-    const VkDeviceSize sizes[3] = {n * sizeof(float), weight.size() * sizeof(float),
-                                   n * sizeof(float)};
-    for (int i = 0; i < 3; ++i) {
-        Mapped &b = bufs[i];
-        b.bytes = sizes[i];
-        VkBufferCreateInfo info{};
-        info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
-        info.size = b.bytes;
-        info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-        info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-        if (VkResult r = vkCreateBuffer(dev, &info, nullptr, &b.buffer); r != VK_SUCCESS)
-            return vk_error("vkCreateBuffer", r);
-        cleanup.add([dev, buf = b.buffer] { vkDestroyBuffer(dev, buf, nullptr); });
-        VkMemoryRequirements req{};
-        vkGetBufferMemoryRequirements(dev, b.buffer, &req);
-        const int type = m_impl->host_visible_memory_type(req.memoryTypeBits);
-        if (type < 0)
-            return error(StatusCode::DeviceError, "Vulkan: no host-visible memory type");
-        VkMemoryAllocateInfo alloc{};
-        alloc.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-        alloc.allocationSize = req.size;
-        alloc.memoryTypeIndex = static_cast<uint32_t>(type);
-        if (VkResult r = vkAllocateMemory(dev, &alloc, nullptr, &b.memory); r != VK_SUCCESS)
-            return r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY
-                       ? error(StatusCode::OutOfMemory, "Vulkan: out of memory for rms_norm")
-                       : vk_error("vkAllocateMemory", r);
-        cleanup.add([dev, mem = b.memory] { vkFreeMemory(dev, mem, nullptr); });
-        if (VkResult r = vkBindBufferMemory(dev, b.buffer, b.memory, 0); r != VK_SUCCESS)
-            return vk_error("vkBindBufferMemory", r);
-        if (VkResult r = vkMapMemory(dev, b.memory, 0, b.bytes, 0, &b.data); r != VK_SUCCESS)
-            return vk_error("vkMapMemory", r);
+Status VulkanContext::upload(VulkanBuffer &dst, std::span<const std::byte> src, size_t offset)
+{
+    VulkanBuffer::Impl &b = dst.impl();
+    if (offset > b.bytes || src.size() > b.bytes - offset)
+        return error(StatusCode::InvalidArgument, "Vulkan: upload past the end of the buffer");
+    if (src.empty())
+        return {};
+    if (b.mapped != nullptr) {
+        std::memcpy(static_cast<std::byte *>(b.mapped) + offset, src.data(), src.size());
+        return {};
     }
-    std::memcpy(bufs[0].data, x.data(), sizes[0]);
-    std::memcpy(bufs[1].data, weight.data(), sizes[1]);
+    auto staging = make_buffer(*m_impl, src.size(), true);
+    if (!staging)
+        return staging.status();
+    std::memcpy((*staging)->mapped, src.data(), src.size());
+    const VkBufferCopy region{0, offset, src.size()};
+    return m_impl->run_once([&](VkCommandBuffer cmd) {
+        vkCmdCopyBuffer(cmd, (*staging)->buffer, b.buffer, 1, &region);
+    });
+}
 
-    // --- pipeline
-    VkDescriptorSetLayoutBinding bindings[3]{};
-    for (uint32_t i = 0; i < 3; ++i) {
-        bindings[i].binding = i;
-        bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-        bindings[i].descriptorCount = 1;
-        bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+Status VulkanContext::download(const VulkanBuffer &src, std::span<std::byte> dst, size_t offset)
+{
+    const VulkanBuffer::Impl &b = src.impl();
+    if (offset > b.bytes || dst.size() > b.bytes - offset)
+        return error(StatusCode::InvalidArgument, "Vulkan: download past the end of the buffer");
+    if (dst.empty())
+        return {};
+    if (b.mapped != nullptr) {
+        std::memcpy(dst.data(), static_cast<const std::byte *>(b.mapped) + offset, dst.size());
+        return {};
     }
-    VkDescriptorSetLayoutCreateInfo dsl_info{};
-    dsl_info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
-    dsl_info.bindingCount = 3;
-    dsl_info.pBindings = bindings;
-    VkDescriptorSetLayout dsl = VK_NULL_HANDLE;
-    if (VkResult r = vkCreateDescriptorSetLayout(dev, &dsl_info, nullptr, &dsl); r != VK_SUCCESS)
-        return vk_error("vkCreateDescriptorSetLayout", r);
-    cleanup.add([dev, dsl] { vkDestroyDescriptorSetLayout(dev, dsl, nullptr); });
+    auto staging = make_buffer(*m_impl, dst.size(), true);
+    if (!staging)
+        return staging.status();
+    const VkBufferCopy region{offset, 0, dst.size()};
+    if (Status s = m_impl->run_once([&](VkCommandBuffer cmd) {
+            vkCmdCopyBuffer(cmd, b.buffer, (*staging)->buffer, 1, &region);
+        });
+        !s.ok())
+        return s;
+    std::memcpy(dst.data(), (*staging)->mapped, dst.size());
+    return {};
+}
 
-    struct Push
-    {
-        uint32_t cols;
-        float eps;
-    } push{static_cast<uint32_t>(cols), eps};
-    VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(Push)};
-    VkPipelineLayoutCreateInfo pl_info{};
-    pl_info.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
-    pl_info.setLayoutCount = 1;
-    pl_info.pSetLayouts = &dsl;
-    pl_info.pushConstantRangeCount = 1;
-    pl_info.pPushConstantRanges = &range;
-    VkPipelineLayout layout = VK_NULL_HANDLE;
-    if (VkResult r = vkCreatePipelineLayout(dev, &pl_info, nullptr, &layout); r != VK_SUCCESS)
-        return vk_error("vkCreatePipelineLayout", r);
-    cleanup.add([dev, layout] { vkDestroyPipelineLayout(dev, layout, nullptr); });
-
-    const std::span<const uint32_t> code = kernels::vulkan::rms_norm_f32_spirv();
-    VkShaderModuleCreateInfo sm_info{};
-    sm_info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
-    sm_info.codeSize = code.size_bytes();
-    sm_info.pCode = code.data();
-    VkShaderModule module = VK_NULL_HANDLE;
-    if (VkResult r = vkCreateShaderModule(dev, &sm_info, nullptr, &module); r != VK_SUCCESS)
-        return vk_error("vkCreateShaderModule", r);
-    cleanup.add([dev, module] { vkDestroyShaderModule(dev, module, nullptr); });
-
-    VkComputePipelineCreateInfo cp_info{};
-    cp_info.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO;
-    cp_info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-    cp_info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-    cp_info.stage.module = module;
-    cp_info.stage.pName = "main";
-    cp_info.layout = layout;
-    VkPipeline pipeline = VK_NULL_HANDLE;
-    if (VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cp_info, nullptr, &pipeline);
-        r != VK_SUCCESS)
-        return vk_error("vkCreateComputePipelines", r);
-    cleanup.add([dev, pipeline] { vkDestroyPipeline(dev, pipeline, nullptr); });
-
-    // --- descriptors
-    VkDescriptorPoolSize pool_size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 3};
-    VkDescriptorPoolCreateInfo dp_info{};
-    dp_info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-    dp_info.maxSets = 1;
-    dp_info.poolSizeCount = 1;
-    dp_info.pPoolSizes = &pool_size;
-    VkDescriptorPool pool = VK_NULL_HANDLE;
-    if (VkResult r = vkCreateDescriptorPool(dev, &dp_info, nullptr, &pool); r != VK_SUCCESS)
-        return vk_error("vkCreateDescriptorPool", r);
-    cleanup.add([dev, pool] { vkDestroyDescriptorPool(dev, pool, nullptr); });
-    VkDescriptorSetAllocateInfo ds_alloc{};
-    ds_alloc.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    ds_alloc.descriptorPool = pool;
-    ds_alloc.descriptorSetCount = 1;
-    ds_alloc.pSetLayouts = &dsl;
-    VkDescriptorSet set = VK_NULL_HANDLE;
-    if (VkResult r = vkAllocateDescriptorSets(dev, &ds_alloc, &set); r != VK_SUCCESS)
-        return vk_error("vkAllocateDescriptorSets", r);
-    VkDescriptorBufferInfo buffer_infos[3]{};
-    VkWriteDescriptorSet writes[3]{};
-    for (uint32_t i = 0; i < 3; ++i) {
-        buffer_infos[i] = {bufs[i].buffer, 0, VK_WHOLE_SIZE};
-        writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-        writes[i].dstSet = set;
-        writes[i].dstBinding = i;
-        writes[i].descriptorCount = 1;
-        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-        writes[i].pBufferInfo = &buffer_infos[i];
-    }
-    vkUpdateDescriptorSets(dev, 3, writes, 0, nullptr);
-
-    // --- record, submit, wait
-    VkCommandPoolCreateInfo cmd_pool_info{};
-    cmd_pool_info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
-    cmd_pool_info.queueFamilyIndex = m_impl->queue_family;
-    VkCommandPool cmd_pool = VK_NULL_HANDLE;
-    if (VkResult r = vkCreateCommandPool(dev, &cmd_pool_info, nullptr, &cmd_pool); r != VK_SUCCESS)
-        return vk_error("vkCreateCommandPool", r);
-    cleanup.add([dev, cmd_pool] { vkDestroyCommandPool(dev, cmd_pool, nullptr); });
-    VkCommandBufferAllocateInfo cb_alloc{};
-    cb_alloc.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
-    cb_alloc.commandPool = cmd_pool;
-    cb_alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    cb_alloc.commandBufferCount = 1;
-    VkCommandBuffer cmd = VK_NULL_HANDLE;
-    if (VkResult r = vkAllocateCommandBuffers(dev, &cb_alloc, &cmd); r != VK_SUCCESS)
-        return vk_error("vkAllocateCommandBuffers", r);
-    VkCommandBufferBeginInfo begin{};
-    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    vkBeginCommandBuffer(cmd, &begin);
-    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, nullptr);
-    vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(Push), &push);
-    vkCmdDispatch(cmd, static_cast<uint32_t>(rows), 1, 1);
-    VkMemoryBarrier barrier{};
-    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
-    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0,
-                         1, &barrier, 0, nullptr, 0, nullptr);
-    if (VkResult r = vkEndCommandBuffer(cmd); r != VK_SUCCESS)
-        return vk_error("vkEndCommandBuffer", r);
-
-    VkFenceCreateInfo fence_info{};
-    fence_info.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
-    VkFence fence = VK_NULL_HANDLE;
-    if (VkResult r = vkCreateFence(dev, &fence_info, nullptr, &fence); r != VK_SUCCESS)
-        return vk_error("vkCreateFence", r);
-    cleanup.add([dev, fence] { vkDestroyFence(dev, fence, nullptr); });
-    VkSubmitInfo submit{};
-    submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
-    submit.commandBufferCount = 1;
-    submit.pCommandBuffers = &cmd;
-    if (VkResult r = vkQueueSubmit(m_impl->queue, 1, &submit, fence); r != VK_SUCCESS)
-        return vk_error("vkQueueSubmit", r);
-    if (VkResult r = vkWaitForFences(dev, 1, &fence, VK_TRUE, UINT64_MAX); r != VK_SUCCESS)
-        return vk_error("vkWaitForFences", r);
-
-    std::vector<float> y(n);
-    std::memcpy(y.data(), bufs[2].data, sizes[2]);
-    return y;
+Expected<std::unique_ptr<VulkanSequence>> VulkanContext::create_sequence()
+{
+    auto s = std::make_unique<VulkanSequence::Impl>();
+    s->ctx = m_impl.get();
+    return std::make_unique<VulkanSequence>(std::move(s));
 }
 
 #else // !GLMDESK_HAVE_VULKAN
+
+namespace {
+Status not_compiled()
+{
+    return error(StatusCode::NotCompiledIn, "this build has no Vulkan backend");
+}
+} // namespace
 
 struct VulkanContext::Impl
 {
     std::string name;
 };
+struct VulkanBuffer::Impl
+{};
+struct VulkanSequence::Impl
+{};
 
 Expected<std::vector<std::string>> vulkan_devices()
 {
-    return error(StatusCode::NotCompiledIn, "this build has no Vulkan backend");
+    return not_compiled();
+}
+
+// Without Vulkan no context exists, so nothing below is ever reached with an object.
+VulkanBuffer::VulkanBuffer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+VulkanBuffer::~VulkanBuffer() = default;
+std::size_t VulkanBuffer::bytes() const
+{
+    return 0;
+}
+bool VulkanBuffer::host_visible() const
+{
+    return false;
+}
+VulkanSequence::VulkanSequence(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+VulkanSequence::~VulkanSequence() = default;
+Status VulkanSequence::dispatch(VulkanShader, std::span<const VulkanBuffer *const>,
+                                std::span<const std::byte>, std::uint32_t, std::uint32_t,
+                                std::uint32_t)
+{
+    return not_compiled();
+}
+Status VulkanSequence::finish()
+{
+    return not_compiled();
+}
+Status VulkanSequence::run()
+{
+    return not_compiled();
+}
+std::size_t VulkanSequence::dispatch_count() const
+{
+    return 0;
 }
 
 VulkanContext::VulkanContext(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -437,16 +810,29 @@ const std::string &VulkanContext::device_name() const
 {
     return m_impl->name;
 }
-
+VulkanDeviceInfo VulkanContext::device_info() const
+{
+    return {};
+}
 Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(int)
 {
-    return error(StatusCode::NotCompiledIn, "this build has no Vulkan backend");
+    return not_compiled();
 }
-
-Expected<std::vector<float>> VulkanContext::rms_norm(std::span<const float>, std::span<const float>,
-                                                     std::int64_t, std::int64_t, float)
+Expected<std::unique_ptr<VulkanBuffer>> VulkanContext::create_buffer(std::size_t)
 {
-    return error(StatusCode::NotCompiledIn, "this build has no Vulkan backend");
+    return not_compiled();
+}
+Status VulkanContext::upload(VulkanBuffer &, std::span<const std::byte>, std::size_t)
+{
+    return not_compiled();
+}
+Status VulkanContext::download(const VulkanBuffer &, std::span<std::byte>, std::size_t)
+{
+    return not_compiled();
+}
+Expected<std::unique_ptr<VulkanSequence>> VulkanContext::create_sequence()
+{
+    return not_compiled();
 }
 
 #endif

@@ -1,10 +1,14 @@
-// The Vulkan backend's device and its first op. A context owns one instance, one physical device
-// with a compute queue and one logical device; ops record a dispatch, submit and wait. Builds
-// without Vulkan too: then everything answers NotCompiledIn.
+// The Vulkan backend's small reusable layer: one context (instance, the chosen physical device, a
+// compute queue, a pipeline cache keyed by shader), device buffers, and command sequences that are
+// recorded once and replayed many times (decode records a token's dispatches once; per-token
+// values such as the position live in a small buffer the host rewrites, not in push constants).
+// No Vulkan type appears here, so the rest of the engine includes this without the Vulkan headers,
+// and a build without Vulkan compiles it too: then create() answers NotCompiledIn.
 #pragma once
 
 #include "engine/common/status.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -16,6 +20,85 @@ namespace glmdesk::engine {
 // Every Vulkan device with a compute queue: "llvmpipe (LLVM 19.1.7, 256 bits) [cpu]".
 Expected<std::vector<std::string>> vulkan_devices();
 
+// The compute shaders compiled into the binary (kernels/vulkan, one SPIR-V blob each).
+enum class VulkanShader : std::uint8_t {
+    RmsNorm,
+    MatvecQ8_0,
+    MatvecQ4_K,
+    MatvecQ5_K,
+    MatvecQ6_K,
+    MatvecIQ4_XS,
+    MatvecBF16,
+    MatmulQ8_0,
+    MatmulQ4_K,
+    MatmulQ5_K,
+    MatmulQ6_K,
+    MatmulIQ4_XS,
+    MatmulBF16,
+    RopeNeox,
+    Swiglu,
+    Count
+};
+
+// Push constants of every shader fit the 128 bytes Vulkan guarantees.
+inline constexpr std::size_t k_vulkan_max_push_bytes = 128;
+
+class VulkanContext;
+
+// A storage buffer. Device-local memory that the host can map where the device has it (CPU and
+// integrated devices, lavapipe); on a discrete GPU, device-local memory filled through a staging
+// copy. Reads and writes go through VulkanContext::upload/download either way.
+class VulkanBuffer
+{
+public:
+    struct Impl;
+    explicit VulkanBuffer(std::unique_ptr<Impl> impl);
+    ~VulkanBuffer();
+    VulkanBuffer(const VulkanBuffer &) = delete;
+    VulkanBuffer &operator=(const VulkanBuffer &) = delete;
+
+    std::size_t bytes() const;
+    bool host_visible() const;
+    Impl &impl() const { return *m_impl; }
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+// A command buffer of dispatches, each after a barrier that makes the previous dispatches' writes
+// visible (decode is a chain of dependent ops, so nothing is lost by serialising). Record with
+// dispatch(), close with finish(), then run() as often as wanted. The buffers must outlive it.
+class VulkanSequence
+{
+public:
+    struct Impl;
+    explicit VulkanSequence(std::unique_ptr<Impl> impl);
+    ~VulkanSequence();
+    VulkanSequence(const VulkanSequence &) = delete;
+    VulkanSequence &operator=(const VulkanSequence &) = delete;
+
+    // buffers bind to bindings 0, 1, ... of the shader; push is at most k_vulkan_max_push_bytes.
+    Status dispatch(VulkanShader shader, std::span<const VulkanBuffer *const> buffers,
+                    std::span<const std::byte> push, std::uint32_t groups_x,
+                    std::uint32_t groups_y = 1, std::uint32_t groups_z = 1);
+    Status finish();
+    // Submits the recorded commands and waits for them.
+    Status run();
+    std::size_t dispatch_count() const;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+struct VulkanDeviceInfo
+{
+    std::string name;        // "llvmpipe (LLVM 19.1.7, 256 bits)"
+    std::string type;        // "discrete GPU", "integrated GPU", "cpu", ...
+    std::string api_version; // "1.3.289"
+    std::uint32_t subgroup_size = 0;
+    bool uma = false; // device-local memory is host-visible: no staging copies
+};
+
 class VulkanContext
 {
 public:
@@ -26,6 +109,12 @@ public:
     VulkanContext &operator=(const VulkanContext &) = delete;
 
     const std::string &device_name() const;
+    VulkanDeviceInfo device_info() const;
+
+    Expected<std::unique_ptr<VulkanBuffer>> create_buffer(std::size_t bytes);
+    Status upload(VulkanBuffer &dst, std::span<const std::byte> src, std::size_t offset = 0);
+    Status download(const VulkanBuffer &src, std::span<std::byte> dst, std::size_t offset = 0);
+    Expected<std::unique_ptr<VulkanSequence>> create_sequence();
 
     // y = rms_norm(x) * weight for `rows` rows of `cols` floats. Uploads, dispatches, waits and
     // downloads: the round trip the op-by-op equivalence tests need.
@@ -33,6 +122,7 @@ public:
                                           std::int64_t rows, std::int64_t cols, float eps);
 
     struct Impl;
+    Impl &impl() const { return *m_impl; }
 
 private:
     explicit VulkanContext(std::unique_ptr<Impl> impl);

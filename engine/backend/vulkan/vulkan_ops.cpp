@@ -1,0 +1,213 @@
+#include "engine/backend/vulkan/vulkan_ops.h"
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace glmdesk::engine {
+
+namespace {
+
+constexpr std::int64_t k_u32_max = std::numeric_limits<std::uint32_t>::max();
+// Rows past this go to the grid's z dimension (65535 is every device's minimum grid size).
+constexpr std::int64_t k_grid_x = 65535;
+
+template <typename T> std::span<const std::byte> push_bytes(const T &value)
+{
+    return std::as_bytes(std::span<const T, 1>(&value, 1));
+}
+
+Status bad(const char *op, const std::string &what)
+{
+    return error(StatusCode::InvalidArgument, std::string(op) + ": " + what);
+}
+
+bool fits(const VulkanBuffer &b, std::int64_t bytes)
+{
+    return bytes >= 0 && static_cast<std::uint64_t>(bytes) <= b.bytes();
+}
+
+struct Formats
+{
+    BlockFormat format;
+    VulkanShader matvec;
+    VulkanShader matmul;
+};
+
+constexpr std::array<Formats, 6> k_formats = {{
+    {BlockFormat::Q8_0, VulkanShader::MatvecQ8_0, VulkanShader::MatmulQ8_0},
+    {BlockFormat::Q4_K, VulkanShader::MatvecQ4_K, VulkanShader::MatmulQ4_K},
+    {BlockFormat::Q5_K, VulkanShader::MatvecQ5_K, VulkanShader::MatmulQ5_K},
+    {BlockFormat::Q6_K, VulkanShader::MatvecQ6_K, VulkanShader::MatmulQ6_K},
+    {BlockFormat::IQ4_XS, VulkanShader::MatvecIQ4_XS, VulkanShader::MatmulIQ4_XS},
+    {BlockFormat::BF16, VulkanShader::MatvecBF16, VulkanShader::MatmulBF16},
+}};
+
+const Formats *find_format(BlockFormat format)
+{
+    for (const Formats &f : k_formats)
+        if (f.format == format)
+            return &f;
+    return nullptr;
+}
+
+constexpr std::int64_t k_matmul_tile = 8; // TILE of the matmul_* shaders
+
+} // namespace
+
+bool vulkan_matvec_supported(BlockFormat format)
+{
+    return find_format(format) != nullptr;
+}
+
+Status record_matmul(VulkanSequence &seq, BlockFormat format, const VulkanBuffer &w,
+                     const VulkanBuffer &x, const VulkanBuffer &y, std::int64_t rows,
+                     std::int64_t cols, std::int64_t n_cols)
+{
+    const Formats *f = find_format(format);
+    if (f == nullptr)
+        return error(StatusCode::Unsupported, "Vulkan matmul: no shader for weight format " +
+                                                  std::to_string(static_cast<int>(format)));
+    const BlockFormatInfo info = block_format_info(format);
+    if (rows <= 0 || cols <= 0 || n_cols <= 0 || rows > k_grid_x * k_grid_x)
+        return bad("Vulkan matmul", "bad shape");
+    if (cols % info.block_size != 0)
+        return bad("Vulkan matmul", "cols is not a whole number of blocks");
+    const std::int64_t row_bytes = cols / info.block_size * info.type_size;
+    // The shaders index W bytes and X/Y floats with 32-bit integers.
+    if (rows > k_u32_max / row_bytes || cols > k_u32_max / n_cols || rows > k_u32_max / n_cols)
+        return bad("Vulkan matmul", "tensor too large for 32-bit indexing");
+    if (!fits(w, rows * row_bytes) || !fits(x, n_cols * cols * 4) || !fits(y, n_cols * rows * 4))
+        return bad("Vulkan matmul", "a buffer is smaller than the shape");
+    struct Push
+    {
+        std::uint32_t rows, cols, n_cols, row_bytes;
+    } push{static_cast<std::uint32_t>(rows), static_cast<std::uint32_t>(cols),
+           static_cast<std::uint32_t>(n_cols), static_cast<std::uint32_t>(row_bytes)};
+    const std::array<const VulkanBuffer *, 3> buffers = {&w, &x, &y};
+    const bool decode = n_cols == 1;
+    const auto groups_y =
+        static_cast<std::uint32_t>(decode ? 1 : (n_cols + k_matmul_tile - 1) / k_matmul_tile);
+    if (groups_y > k_grid_x)
+        return bad("Vulkan matmul", "too many columns");
+    return seq.dispatch(decode ? f->matvec : f->matmul, buffers, push_bytes(push),
+                        static_cast<std::uint32_t>(std::min(rows, k_grid_x)), groups_y,
+                        static_cast<std::uint32_t>((rows + k_grid_x - 1) / k_grid_x));
+}
+
+Expected<std::vector<float>> vulkan_matmul(VulkanContext &ctx, BlockFormat format,
+                                           std::span<const std::byte> w, std::int64_t rows,
+                                           std::int64_t cols, std::span<const float> x,
+                                           std::int64_t n_cols)
+{
+    if (rows <= 0 || cols <= 0 || n_cols <= 0)
+        return bad("Vulkan matmul", "bad shape");
+    if (x.size() != static_cast<std::size_t>(cols) * static_cast<std::size_t>(n_cols))
+        return bad("Vulkan matmul", "x does not hold n_cols x cols floats");
+    auto wb = ctx.create_buffer(w.size());
+    auto xb = ctx.create_buffer(x.size_bytes());
+    auto yb = ctx.create_buffer(static_cast<std::size_t>(rows * n_cols) * sizeof(float));
+    auto seq = ctx.create_sequence();
+    if (!wb || !xb || !yb || !seq)
+        return !wb ? wb.status() : !xb ? xb.status() : !yb ? yb.status() : seq.status();
+    if (Status s = ctx.upload(**wb, w); !s.ok())
+        return s;
+    if (Status s = ctx.upload(**xb, std::as_bytes(x)); !s.ok())
+        return s;
+    if (Status s = record_matmul(**seq, format, **wb, **xb, **yb, rows, cols, n_cols); !s.ok())
+        return s;
+    if (Status s = (*seq)->run(); !s.ok())
+        return s;
+    std::vector<float> y(static_cast<std::size_t>(rows * n_cols));
+    if (Status s = ctx.download(**yb, std::as_writable_bytes(std::span(y))); !s.ok())
+        return s;
+    return y;
+}
+
+Status record_rms_norm(VulkanSequence &seq, const VulkanBuffer &x, const VulkanBuffer &weight,
+                       const VulkanBuffer &y, std::int64_t rows, std::int64_t cols, float eps)
+{
+    if (rows <= 0 || cols <= 0 || rows > k_grid_x || cols > k_u32_max / rows)
+        return bad("rms_norm", "bad shape");
+    if (!fits(x, rows * cols * 4) || !fits(y, rows * cols * 4) || !fits(weight, cols * 4))
+        return bad("rms_norm", "buffer sizes do not match the shape");
+    struct Push
+    {
+        std::uint32_t cols;
+        float eps;
+    } push{static_cast<std::uint32_t>(cols), eps};
+    const std::array<const VulkanBuffer *, 3> buffers = {&x, &weight, &y};
+    return seq.dispatch(VulkanShader::RmsNorm, buffers, push_bytes(push),
+                        static_cast<std::uint32_t>(rows));
+}
+
+Status record_rope_neox(VulkanSequence &seq, const VulkanBuffer &x, const VulkanBuffer &position,
+                        std::int64_t n_heads, std::int64_t head_dim, std::int64_t rotary_dim,
+                        float theta)
+{
+    if (n_heads <= 0 || head_dim <= 0 || rotary_dim <= 0 || rotary_dim % 2 != 0 ||
+        rotary_dim > head_dim || n_heads > k_u32_max / head_dim || !(theta > 1.0f))
+        return bad("rope", "bad shape or theta");
+    if (!fits(x, n_heads * head_dim * 4) || !fits(position, 4))
+        return bad("rope", "buffer sizes do not match the shape");
+    struct Push
+    {
+        std::uint32_t n_heads, head_dim, rotary_dim;
+        float log2_theta;
+    } push{static_cast<std::uint32_t>(n_heads), static_cast<std::uint32_t>(head_dim),
+           static_cast<std::uint32_t>(rotary_dim), std::log2(theta)};
+    const std::int64_t groups = (n_heads * (rotary_dim / 2) + 63) / 64;
+    if (groups > k_grid_x)
+        return bad("rope", "too many heads");
+    const std::array<const VulkanBuffer *, 2> buffers = {&x, &position};
+    return seq.dispatch(VulkanShader::RopeNeox, buffers, push_bytes(push),
+                        static_cast<std::uint32_t>(groups));
+}
+
+Status record_swiglu(VulkanSequence &seq, const VulkanBuffer &gate, const VulkanBuffer &up,
+                     const VulkanBuffer &out, std::int64_t n)
+{
+    const std::int64_t groups = (n + 255) / 256;
+    if (n <= 0 || groups > k_grid_x)
+        return bad("swiglu", "bad size");
+    if (!fits(gate, n * 4) || !fits(up, n * 4) || !fits(out, n * 4))
+        return bad("swiglu", "buffer sizes do not match the shape");
+    const std::uint32_t push = static_cast<std::uint32_t>(n);
+    const std::array<const VulkanBuffer *, 3> buffers = {&gate, &up, &out};
+    return seq.dispatch(VulkanShader::Swiglu, buffers, push_bytes(push),
+                        static_cast<std::uint32_t>(groups));
+}
+
+// The context's round-trip op, kept for callers of the first backend version.
+Expected<std::vector<float>> VulkanContext::rms_norm(std::span<const float> x,
+                                                     std::span<const float> weight,
+                                                     std::int64_t rows, std::int64_t cols,
+                                                     float eps)
+{
+    if (rows <= 0 || cols <= 0 || rows > k_grid_x || cols > k_u32_max / rows)
+        return bad("rms_norm", "bad shape");
+    const auto n = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+    if (x.size() != n || weight.size() != static_cast<std::size_t>(cols))
+        return bad("rms_norm", "buffer sizes do not match the shape");
+    auto xb = create_buffer(x.size_bytes());
+    auto wb = create_buffer(weight.size_bytes());
+    auto yb = create_buffer(x.size_bytes());
+    auto seq = create_sequence();
+    if (!xb || !wb || !yb || !seq)
+        return !xb ? xb.status() : !wb ? wb.status() : !yb ? yb.status() : seq.status();
+    if (Status s = upload(**xb, std::as_bytes(x)); !s.ok())
+        return s;
+    if (Status s = upload(**wb, std::as_bytes(weight)); !s.ok())
+        return s;
+    if (Status s = record_rms_norm(**seq, **xb, **wb, **yb, rows, cols, eps); !s.ok())
+        return s;
+    if (Status s = (*seq)->run(); !s.ok())
+        return s;
+    std::vector<float> y(n);
+    if (Status s = download(**yb, std::as_writable_bytes(std::span(y))); !s.ok())
+        return s;
+    return y;
+}
+
+} // namespace glmdesk::engine
