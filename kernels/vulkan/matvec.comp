@@ -107,7 +107,114 @@ void dequant(uint base, uint j, inout float v[32])
         v[l + 16u] = dl * k_iq4[b >> 4];
     }
 }
-#elif defined(FMT_BF16)
+#elif defined(FMT_Q4_0) || defined(FMT_Q4_1) || defined(FMT_IQ4_NL)
+#if defined(FMT_Q4_1)
+const uint BLOCK_BYTES = 20u;
+#else
+const uint BLOCK_BYTES = 18u;
+#endif
+const uint CHUNKS = 1u;
+#if defined(FMT_IQ4_NL)
+const float k_iq4nl[16] = float[16](-127.0, -104.0, -83.0, -65.0, -49.0, -35.0, -22.0, -10.0, 1.0,
+                                    13.0, 25.0, 38.0, 53.0, 69.0, 89.0, 113.0);
+#endif
+void dequant(uint base, uint j, inout float v[32])
+{
+    const float d = f16(base);
+#if defined(FMT_Q4_1)
+    const float m = f16(base + 2u);
+    const uint qs = base + 4u;
+#else
+    const uint qs = base + 2u;
+#endif
+    for (uint l = 0u; l < 16u; ++l) {
+        const uint b = rb(qs + l);
+#if defined(FMT_Q4_0)
+        v[l] = d * (float(b & 15u) - 8.0);
+        v[l + 16u] = d * (float(b >> 4) - 8.0);
+#elif defined(FMT_Q4_1)
+        v[l] = d * float(b & 15u) + m;
+        v[l + 16u] = d * float(b >> 4) + m;
+#else
+        v[l] = d * k_iq4nl[b & 15u];
+        v[l + 16u] = d * k_iq4nl[b >> 4];
+#endif
+    }
+}
+#elif defined(FMT_Q5_0) || defined(FMT_Q5_1)
+// The fifth bit of weight l is bit l of the 32-bit qh field.
+#if defined(FMT_Q5_0)
+const uint BLOCK_BYTES = 22u;
+const uint QH = 2u;
+#else
+const uint BLOCK_BYTES = 24u;
+const uint QH = 4u;
+#endif
+const uint CHUNKS = 1u;
+void dequant(uint base, uint j, inout float v[32])
+{
+    const float d = f16(base);
+    const uint qh = ru16(base + QH) | (ru16(base + QH + 2u) << 16);
+    const uint qs = base + QH + 4u;
+    for (uint l = 0u; l < 16u; ++l) {
+        const uint b = rb(qs + l);
+        const uint lo = (b & 15u) | (((qh >> l) & 1u) << 4);
+        const uint hi = (b >> 4) | (((qh >> (l + 16u)) & 1u) << 4);
+#if defined(FMT_Q5_0)
+        v[l] = d * (float(lo) - 16.0);
+        v[l + 16u] = d * (float(hi) - 16.0);
+#else
+        const float m = f16(base + 2u);
+        v[l] = d * float(lo) + m;
+        v[l + 16u] = d * float(hi) + m;
+#endif
+    }
+}
+#elif defined(FMT_Q2_K)
+// Chunk j: half j/4 of the super-block, bit pair j%4 of its 32 code bytes; each 16 weights have
+// a 4-bit scale (low nibble) and a 4-bit min (high nibble).
+const uint BLOCK_BYTES = 84u;
+const uint CHUNKS = 8u;
+void dequant(uint base, uint j, inout float v[32])
+{
+    const float d = f16(base + 80u);
+    const float dmin = f16(base + 82u);
+    const uint half_ = j >> 2;
+    const uint shift = 2u * (j & 3u);
+    const uint q = base + 16u + 32u * half_;
+    const uint sc0 = base + 8u * half_ + 2u * (j & 3u);
+    for (uint l = 0u; l < 32u; ++l) {
+        const uint sc = rb(sc0 + (l >> 4));
+        v[l] = d * float(sc & 15u) * float((rb(q + l) >> shift) & 3u) - dmin * float(sc >> 4);
+    }
+}
+#elif defined(FMT_Q3_K)
+// Chunk j as in Q2_K; the third bit is bit (4 * half + j % 4) of hmask[l] (clear: minus 4), and
+// the 16 signed 6-bit scales are split into low nibbles (bytes 0-7) and high bit pairs (8-11).
+const uint BLOCK_BYTES = 110u;
+const uint CHUNKS = 8u;
+int scale6(uint base, uint s)
+{
+    const uint sc = base + 96u;
+    const uint lo = s < 8u ? rb(sc + s) & 15u : rb(sc + s - 8u) >> 4;
+    const uint hi = (rb(sc + 8u + (s & 3u)) >> (2u * (s >> 2))) & 3u;
+    return int(lo | (hi << 4)) - 32;
+}
+void dequant(uint base, uint j, inout float v[32])
+{
+    const float d = f16(base + 108u);
+    const uint half_ = j >> 2;
+    const uint shift = 2u * (j & 3u);
+    const uint mbit = 4u * half_ + (j & 3u);
+    const uint q = base + 32u + 32u * half_;
+    const float d0 = d * float(scale6(base, 8u * half_ + 2u * (j & 3u)));
+    const float d1 = d * float(scale6(base, 8u * half_ + 2u * (j & 3u) + 1u));
+    for (uint l = 0u; l < 32u; ++l) {
+        const int code = int((rb(q + l) >> shift) & 3u) - (((rb(base + l) >> mbit) & 1u) != 0u ? 0 : 4);
+        v[l] = (l < 16u ? d0 : d1) * float(code);
+    }
+}
+#elif defined(FMT_BF16) || defined(FMT_F16) || defined(FMT_F32)
 #else
 #error "define one FMT_*"
 #endif
@@ -130,10 +237,18 @@ void main()
     float v[32];
     for (uint c = tid; c < n_chunks; c += 64u) {
         const uint k0 = c * 32u;
-#if defined(FMT_BF16)
+#if defined(FMT_BF16) || defined(FMT_F16) || defined(FMT_F32)
         const uint valid = min(32u, p.cols - k0);
-        for (uint l = 0u; l < 32u; ++l)
+        for (uint l = 0u; l < 32u; ++l) {
+#if defined(FMT_BF16)
             v[l] = l < valid ? uintBitsToFloat(ru16(row_base + 2u * (k0 + l)) << 16) : 0.0;
+#elif defined(FMT_F16)
+            v[l] = l < valid ? f16(row_base + 2u * (k0 + l)) : 0.0;
+#else
+            const uint off = row_base + 4u * (k0 + l);
+            v[l] = l < valid ? uintBitsToFloat(ru16(off) | (ru16(off + 2u) << 16)) : 0.0;
+#endif
+        }
 #else
         const uint valid = 32u;
         dequant(row_base + (c / CHUNKS) * BLOCK_BYTES, c % CHUNKS, v);

@@ -48,6 +48,63 @@ const std::uint32_t k_rope_neox[] = {
 const std::uint32_t k_swiglu[] = {
 #include "swiglu.inc"
 };
+const std::uint32_t k_add_f32[] = {
+#include "add_f32.inc"
+};
+const std::uint32_t k_matvec_q4_0[] = {
+#include "matvec_q4_0.inc"
+};
+const std::uint32_t k_matmul_q4_0[] = {
+#include "matmul_q4_0.inc"
+};
+const std::uint32_t k_matvec_q4_1[] = {
+#include "matvec_q4_1.inc"
+};
+const std::uint32_t k_matmul_q4_1[] = {
+#include "matmul_q4_1.inc"
+};
+const std::uint32_t k_matvec_q5_0[] = {
+#include "matvec_q5_0.inc"
+};
+const std::uint32_t k_matmul_q5_0[] = {
+#include "matmul_q5_0.inc"
+};
+const std::uint32_t k_matvec_q5_1[] = {
+#include "matvec_q5_1.inc"
+};
+const std::uint32_t k_matmul_q5_1[] = {
+#include "matmul_q5_1.inc"
+};
+const std::uint32_t k_matvec_iq4_nl[] = {
+#include "matvec_iq4_nl.inc"
+};
+const std::uint32_t k_matmul_iq4_nl[] = {
+#include "matmul_iq4_nl.inc"
+};
+const std::uint32_t k_matvec_q2_k[] = {
+#include "matvec_q2_k.inc"
+};
+const std::uint32_t k_matmul_q2_k[] = {
+#include "matmul_q2_k.inc"
+};
+const std::uint32_t k_matvec_q3_k[] = {
+#include "matvec_q3_k.inc"
+};
+const std::uint32_t k_matmul_q3_k[] = {
+#include "matmul_q3_k.inc"
+};
+const std::uint32_t k_matvec_f16[] = {
+#include "matvec_f16.inc"
+};
+const std::uint32_t k_matmul_f16[] = {
+#include "matmul_f16.inc"
+};
+const std::uint32_t k_matvec_f32[] = {
+#include "matvec_f32.inc"
+};
+const std::uint32_t k_matmul_f32[] = {
+#include "matmul_f32.inc"
+};
 
 } // namespace
 
@@ -124,6 +181,101 @@ std::span<const std::uint32_t> rope_neox_spirv()
 std::span<const std::uint32_t> swiglu_spirv()
 {
     return k_swiglu;
+}
+
+std::span<const std::uint32_t> add_f32_spirv()
+{
+    return k_add_f32;
+}
+
+std::span<const std::uint32_t> matvec_q4_0_spirv()
+{
+    return k_matvec_q4_0;
+}
+
+std::span<const std::uint32_t> matmul_q4_0_spirv()
+{
+    return k_matmul_q4_0;
+}
+
+std::span<const std::uint32_t> matvec_q4_1_spirv()
+{
+    return k_matvec_q4_1;
+}
+
+std::span<const std::uint32_t> matmul_q4_1_spirv()
+{
+    return k_matmul_q4_1;
+}
+
+std::span<const std::uint32_t> matvec_q5_0_spirv()
+{
+    return k_matvec_q5_0;
+}
+
+std::span<const std::uint32_t> matmul_q5_0_spirv()
+{
+    return k_matmul_q5_0;
+}
+
+std::span<const std::uint32_t> matvec_q5_1_spirv()
+{
+    return k_matvec_q5_1;
+}
+
+std::span<const std::uint32_t> matmul_q5_1_spirv()
+{
+    return k_matmul_q5_1;
+}
+
+std::span<const std::uint32_t> matvec_iq4_nl_spirv()
+{
+    return k_matvec_iq4_nl;
+}
+
+std::span<const std::uint32_t> matmul_iq4_nl_spirv()
+{
+    return k_matmul_iq4_nl;
+}
+
+std::span<const std::uint32_t> matvec_q2_k_spirv()
+{
+    return k_matvec_q2_k;
+}
+
+std::span<const std::uint32_t> matmul_q2_k_spirv()
+{
+    return k_matmul_q2_k;
+}
+
+std::span<const std::uint32_t> matvec_q3_k_spirv()
+{
+    return k_matvec_q3_k;
+}
+
+std::span<const std::uint32_t> matmul_q3_k_spirv()
+{
+    return k_matmul_q3_k;
+}
+
+std::span<const std::uint32_t> matvec_f16_spirv()
+{
+    return k_matvec_f16;
+}
+
+std::span<const std::uint32_t> matmul_f16_spirv()
+{
+    return k_matmul_f16;
+}
+
+std::span<const std::uint32_t> matvec_f32_spirv()
+{
+    return k_matvec_f32;
+}
+
+std::span<const std::uint32_t> matmul_f32_spirv()
+{
+    return k_matmul_f32;
 }
 
 } // namespace glmdesk::kernels::vulkan

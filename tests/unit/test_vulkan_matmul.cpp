@@ -23,12 +23,21 @@ std::vector<std::size_t> scale_offsets(BlockFormat f)
     switch (f) {
     case BlockFormat::Q8_0:
     case BlockFormat::IQ4_XS:
+    case BlockFormat::Q4_0:
+    case BlockFormat::Q5_0:
+    case BlockFormat::IQ4_NL:
         return {0};
     case BlockFormat::Q4_K:
     case BlockFormat::Q5_K:
+    case BlockFormat::Q4_1:
+    case BlockFormat::Q5_1:
         return {0, 2};
     case BlockFormat::Q6_K:
         return {208};
+    case BlockFormat::Q2_K:
+        return {80, 82};
+    case BlockFormat::Q3_K:
+        return {108};
     default:
         return {};
     }
@@ -45,10 +54,16 @@ std::vector<std::byte> random_weights(BlockFormat f, std::int64_t rows, std::int
     std::uniform_int_distribution<int> byte(0, 255);
     std::uniform_real_distribution<float> scale(0.002f, 0.02f);
     std::uniform_real_distribution<float> value(-2.0f, 2.0f);
-    if (f == BlockFormat::BF16) {
+    if (f == BlockFormat::BF16 || f == BlockFormat::F16 || f == BlockFormat::F32) {
         for (std::size_t i = 0; i < n_blocks; ++i) {
-            const Bf16Bits b = float_to_bf16(value(rng));
-            std::memcpy(w.data() + 2 * i, &b, 2);
+            const float v = value(rng);
+            if (f == BlockFormat::F32) {
+                std::memcpy(w.data() + 4 * i, &v, 4);
+            } else {
+                const std::uint16_t b =
+                    f == BlockFormat::BF16 ? float_to_bf16(v) : float_to_fp16(v);
+                std::memcpy(w.data() + 2 * i, &b, 2);
+            }
         }
         return w;
     }
@@ -156,7 +171,17 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{BlockFormat::Q6_K, 67, 1024, 1}, Case{BlockFormat::Q6_K, 37, 512, 8},
                       Case{BlockFormat::IQ4_XS, 1, 256, 1}, Case{BlockFormat::IQ4_XS, 67, 1024, 1},
                       Case{BlockFormat::IQ4_XS, 37, 512, 5}, Case{BlockFormat::BF16, 1, 100, 1},
-                      Case{BlockFormat::BF16, 67, 4096, 1}, Case{BlockFormat::BF16, 5, 33, 11}),
+                      Case{BlockFormat::BF16, 67, 4096, 1}, Case{BlockFormat::BF16, 5, 33, 11},
+                      Case{BlockFormat::Q4_0, 67, 96, 1}, Case{BlockFormat::Q4_0, 37, 1408, 9},
+                      Case{BlockFormat::Q4_1, 67, 96, 1}, Case{BlockFormat::Q4_1, 37, 1408, 9},
+                      Case{BlockFormat::Q5_0, 67, 1408, 1}, Case{BlockFormat::Q5_0, 37, 96, 9},
+                      Case{BlockFormat::Q5_1, 67, 1408, 1}, Case{BlockFormat::Q5_1, 37, 96, 9},
+                      Case{BlockFormat::IQ4_NL, 67, 1408, 1}, Case{BlockFormat::IQ4_NL, 37, 96, 9},
+                      Case{BlockFormat::Q2_K, 1, 256, 1}, Case{BlockFormat::Q2_K, 67, 1024, 1},
+                      Case{BlockFormat::Q2_K, 37, 512, 9}, Case{BlockFormat::Q3_K, 1, 256, 1},
+                      Case{BlockFormat::Q3_K, 67, 1024, 1}, Case{BlockFormat::Q3_K, 37, 512, 9},
+                      Case{BlockFormat::F16, 67, 100, 1}, Case{BlockFormat::F16, 5, 33, 11},
+                      Case{BlockFormat::F32, 67, 100, 1}, Case{BlockFormat::F32, 5, 33, 11}),
     case_name);
 
 class VulkanLayer : public VulkanMatmulTest
@@ -172,9 +197,9 @@ TEST_F(VulkanLayer, RejectsBadShapesAndFormats)
     auto short_w = vulkan_matmul(*m_ctx, BlockFormat::Q8_0, w, 8, 32, std::span(x).first(32), 1);
     ASSERT_FALSE(short_w);
     EXPECT_EQ(short_w.status().code(), StatusCode::InvalidArgument);
-    auto q2 = vulkan_matmul(*m_ctx, BlockFormat::Q2_K, w, 1, 256, std::vector<float>(256), 1);
-    ASSERT_FALSE(q2);
-    EXPECT_EQ(q2.status().code(), StatusCode::Unsupported);
+    auto iq2 = vulkan_matmul(*m_ctx, BlockFormat::IQ2_XXS, w, 1, 256, std::vector<float>(256), 1);
+    ASSERT_FALSE(iq2);
+    EXPECT_EQ(iq2.status().code(), StatusCode::Unsupported);
 
     auto seq = m_ctx->create_sequence();
     ASSERT_TRUE(seq);

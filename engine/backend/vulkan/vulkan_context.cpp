@@ -159,6 +159,44 @@ ShaderInfo shader_info(VulkanShader shader)
         return {kv::rope_neox_spirv, 2};
     case VulkanShader::Swiglu:
         return {kv::swiglu_spirv, 3};
+    case VulkanShader::Add:
+        return {kv::add_f32_spirv, 2};
+    case VulkanShader::MatvecQ4_0:
+        return {kv::matvec_q4_0_spirv, 3};
+    case VulkanShader::MatmulQ4_0:
+        return {kv::matmul_q4_0_spirv, 3};
+    case VulkanShader::MatvecQ4_1:
+        return {kv::matvec_q4_1_spirv, 3};
+    case VulkanShader::MatmulQ4_1:
+        return {kv::matmul_q4_1_spirv, 3};
+    case VulkanShader::MatvecQ5_0:
+        return {kv::matvec_q5_0_spirv, 3};
+    case VulkanShader::MatmulQ5_0:
+        return {kv::matmul_q5_0_spirv, 3};
+    case VulkanShader::MatvecQ5_1:
+        return {kv::matvec_q5_1_spirv, 3};
+    case VulkanShader::MatmulQ5_1:
+        return {kv::matmul_q5_1_spirv, 3};
+    case VulkanShader::MatvecIQ4_NL:
+        return {kv::matvec_iq4_nl_spirv, 3};
+    case VulkanShader::MatmulIQ4_NL:
+        return {kv::matmul_iq4_nl_spirv, 3};
+    case VulkanShader::MatvecQ2_K:
+        return {kv::matvec_q2_k_spirv, 3};
+    case VulkanShader::MatmulQ2_K:
+        return {kv::matmul_q2_k_spirv, 3};
+    case VulkanShader::MatvecQ3_K:
+        return {kv::matvec_q3_k_spirv, 3};
+    case VulkanShader::MatmulQ3_K:
+        return {kv::matmul_q3_k_spirv, 3};
+    case VulkanShader::MatvecF16:
+        return {kv::matvec_f16_spirv, 3};
+    case VulkanShader::MatmulF16:
+        return {kv::matmul_f16_spirv, 3};
+    case VulkanShader::MatvecF32:
+        return {kv::matvec_f32_spirv, 3};
+    case VulkanShader::MatmulF32:
+        return {kv::matmul_f32_spirv, 3};
     case VulkanShader::Count:
         break;
     }

@@ -35,13 +35,22 @@ struct Formats
     VulkanShader matmul;
 };
 
-constexpr std::array<Formats, 6> k_formats = {{
+constexpr std::array<Formats, 15> k_formats = {{
     {BlockFormat::Q8_0, VulkanShader::MatvecQ8_0, VulkanShader::MatmulQ8_0},
     {BlockFormat::Q4_K, VulkanShader::MatvecQ4_K, VulkanShader::MatmulQ4_K},
     {BlockFormat::Q5_K, VulkanShader::MatvecQ5_K, VulkanShader::MatmulQ5_K},
     {BlockFormat::Q6_K, VulkanShader::MatvecQ6_K, VulkanShader::MatmulQ6_K},
     {BlockFormat::IQ4_XS, VulkanShader::MatvecIQ4_XS, VulkanShader::MatmulIQ4_XS},
     {BlockFormat::BF16, VulkanShader::MatvecBF16, VulkanShader::MatmulBF16},
+    {BlockFormat::Q4_0, VulkanShader::MatvecQ4_0, VulkanShader::MatmulQ4_0},
+    {BlockFormat::Q4_1, VulkanShader::MatvecQ4_1, VulkanShader::MatmulQ4_1},
+    {BlockFormat::Q5_0, VulkanShader::MatvecQ5_0, VulkanShader::MatmulQ5_0},
+    {BlockFormat::Q5_1, VulkanShader::MatvecQ5_1, VulkanShader::MatmulQ5_1},
+    {BlockFormat::IQ4_NL, VulkanShader::MatvecIQ4_NL, VulkanShader::MatmulIQ4_NL},
+    {BlockFormat::Q2_K, VulkanShader::MatvecQ2_K, VulkanShader::MatmulQ2_K},
+    {BlockFormat::Q3_K, VulkanShader::MatvecQ3_K, VulkanShader::MatmulQ3_K},
+    {BlockFormat::F16, VulkanShader::MatvecF16, VulkanShader::MatmulF16},
+    {BlockFormat::F32, VulkanShader::MatvecF32, VulkanShader::MatmulF32},
 }};
 
 const Formats *find_format(BlockFormat format)
@@ -53,6 +62,25 @@ const Formats *find_format(BlockFormat format)
 }
 
 constexpr std::int64_t k_matmul_tile = 8; // TILE of the matmul_* shaders
+
+// The add shader's three uses (see add.comp).
+Status record_add_or_copy(VulkanSequence &seq, const VulkanBuffer &y, const VulkanBuffer &b,
+                          std::int64_t n, std::int64_t period, std::int64_t src_offset,
+                          bool accumulate)
+{
+    const std::int64_t groups = (n + 255) / 256;
+    if (n <= 0 || period <= 0 || n % period != 0 || src_offset < 0 || groups > k_grid_x ||
+        src_offset > k_u32_max - period)
+        return bad(accumulate ? "add" : "copy", "bad size");
+    if (!fits(y, n * 4) || !fits(b, (src_offset + period) * 4))
+        return bad(accumulate ? "add" : "copy", "buffer sizes do not match the shape");
+    const std::array<std::uint32_t, 4> push = {
+        static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(period),
+        static_cast<std::uint32_t>(src_offset), accumulate ? 1u : 0u};
+    const std::array<const VulkanBuffer *, 2> buffers = {&y, &b};
+    return seq.dispatch(VulkanShader::Add, buffers, std::as_bytes(std::span(push)),
+                        static_cast<std::uint32_t>(groups));
+}
 
 } // namespace
 
@@ -144,20 +172,21 @@ Status record_rms_norm(VulkanSequence &seq, const VulkanBuffer &x, const VulkanB
 
 Status record_rope_neox(VulkanSequence &seq, const VulkanBuffer &x, const VulkanBuffer &position,
                         std::int64_t n_heads, std::int64_t head_dim, std::int64_t rotary_dim,
-                        float theta)
+                        float theta, std::int64_t n_tokens)
 {
-    if (n_heads <= 0 || head_dim <= 0 || rotary_dim <= 0 || rotary_dim % 2 != 0 ||
-        rotary_dim > head_dim || n_heads > k_u32_max / head_dim || !(theta > 1.0f))
+    if (n_heads <= 0 || n_tokens <= 0 || head_dim <= 0 || rotary_dim <= 0 || rotary_dim % 2 != 0 ||
+        rotary_dim > head_dim || !(theta > 1.0f) || n_heads > k_u32_max / head_dim / n_tokens)
         return bad("rope", "bad shape or theta");
-    if (!fits(x, n_heads * head_dim * 4) || !fits(position, 4))
+    if (!fits(x, n_tokens * n_heads * head_dim * 4) || !fits(position, 4))
         return bad("rope", "buffer sizes do not match the shape");
     struct Push
     {
-        std::uint32_t n_heads, head_dim, rotary_dim;
+        std::uint32_t n_heads, n_tokens, head_dim, rotary_dim;
         float log2_theta;
-    } push{static_cast<std::uint32_t>(n_heads), static_cast<std::uint32_t>(head_dim),
-           static_cast<std::uint32_t>(rotary_dim), std::log2(theta)};
-    const std::int64_t groups = (n_heads * (rotary_dim / 2) + 63) / 64;
+    } push{static_cast<std::uint32_t>(n_heads), static_cast<std::uint32_t>(n_tokens),
+           static_cast<std::uint32_t>(head_dim), static_cast<std::uint32_t>(rotary_dim),
+           std::log2(theta)};
+    const std::int64_t groups = (n_tokens * n_heads * (rotary_dim / 2) + 63) / 64;
     if (groups > k_grid_x)
         return bad("rope", "too many heads");
     const std::array<const VulkanBuffer *, 2> buffers = {&x, &position};
@@ -177,6 +206,18 @@ Status record_swiglu(VulkanSequence &seq, const VulkanBuffer &gate, const Vulkan
     const std::array<const VulkanBuffer *, 3> buffers = {&gate, &up, &out};
     return seq.dispatch(VulkanShader::Swiglu, buffers, push_bytes(push),
                         static_cast<std::uint32_t>(groups));
+}
+
+Status record_add(VulkanSequence &seq, const VulkanBuffer &y, const VulkanBuffer &b, std::int64_t n,
+                  std::int64_t period)
+{
+    return record_add_or_copy(seq, y, b, n, period, 0, true);
+}
+
+Status record_copy(VulkanSequence &seq, const VulkanBuffer &dst, const VulkanBuffer &src,
+                   std::int64_t n, std::int64_t src_offset)
+{
+    return record_add_or_copy(seq, dst, src, n, n, src_offset, false);
 }
 
 // The context's round-trip op, kept for callers of the first backend version.
