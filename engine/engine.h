@@ -52,6 +52,10 @@ struct LoadRequest
     // Memory the model may use on the host; 0 = the machine's. A cap for users who share the
     // machine, and how tests make a model "not fit".
     std::uint64_t host_memory_limit = 0;
+    // Where the model runs: "cpu", or "vulkan" (every weight and the KV cache on the device,
+    // plain decoding: MTP drafts stay a CPU feature for now).
+    std::string backend = "cpu";
+    int vulkan_device = -1; // with backend "vulkan": the device index; < 0 = discrete GPU first
 };
 
 // What to do when a conversation does not fit the context.

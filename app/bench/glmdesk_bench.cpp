@@ -5,6 +5,7 @@
 // memory-bound: its limit is the bytes a token must read (attention, dense and shared layers, the
 // router's choice of experts, the lm_head) divided by the measured read bandwidth.
 #include "app/bench/memory_bandwidth.h"
+#include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/engine.h"
 #include "engine/io/gguf_writer.h"
 #include "engine/model/glm45_forward.h"
@@ -54,6 +55,7 @@ void print_usage(std::FILE *out)
         "  --write-gguf PATH  also write the model as GGUF (with a tokenizer)\n"
         "  --mtp              add the MTP (nextn) layer, as the real model has; the prefill\n"
         "                     then also runs its pairs, as generation with drafts does\n"
+        "  --backend B        cpu (default) or vulkan (every weight on the device; no MTP)\n"
         "common\n"
         "  --threads N        threads (default: all hardware threads)\n"
         "  --json             one JSON object on stdout\n"
@@ -83,7 +85,7 @@ struct Options
     bool json = false, membw = false, version = false, exact = false, mtp = false;
     int mib = 2048, reps = 5;
     int threads = static_cast<int>(std::thread::hardware_concurrency());
-    std::string synthetic, format = "q4_k_m", write_gguf;
+    std::string synthetic, format = "q4_k_m", write_gguf, backend = "cpu";
     int layers = 0, prefill = 512, decode = 128;
     std::uint64_t seed = 1;
 };
@@ -156,6 +158,64 @@ double seconds_since(Clock::time_point t0)
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The Vulkan model on the same synthetic weights: prefill as one forward() of the prompt (batches
+// of 256), decode one token at a time replaying the recorded decode sequence. Every token reads
+// exactly n_experts_used experts per MoE layer, all of one size, so the bytes a token reads follow
+// from the shapes without the router trace (which would split the submission per layer).
+engine::Status run_vulkan(const Options &o, const engine::SyntheticModel &model, Json &out)
+{
+    const engine::Glm45Dims &d = model.dims();
+    engine::VulkanModelOptions vo;
+    auto t0 = Clock::now();
+    auto vk = engine::Glm45VulkanModel::create(d, model.weights(), o.prefill + o.decode + 1, vo);
+    if (!vk)
+        return vk.status();
+    out["backend"] = {{"name", "vulkan"},
+                      {"device", (*vk)->device_name()},
+                      {"device_bytes", (*vk)->device_bytes()},
+                      {"upload_s", seconds_since(t0)}};
+    std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ull);
+    auto random_id = [&] {
+        return static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(d.n_vocab));
+    };
+    if (o.prefill > 0) {
+        std::vector<std::int32_t> prompt(static_cast<std::size_t>(o.prefill));
+        for (auto &id : prompt)
+            id = random_id();
+        t0 = Clock::now();
+        auto logits = (*vk)->forward(prompt, false);
+        const double s = seconds_since(t0);
+        if (!logits)
+            return logits.status();
+        out["prefill"] = {{"tokens", o.prefill}, {"seconds", s}, {"tokens_per_s", o.prefill / s}};
+    }
+    if (o.decode > 0) {
+        double decode_s = 0.0;
+        for (int i = 0; i < o.decode; ++i) {
+            const std::int32_t id = random_id();
+            t0 = Clock::now();
+            auto logits = (*vk)->forward(std::span(&id, 1), false);
+            decode_s += seconds_since(t0);
+            if (!logits)
+                return logits.status();
+        }
+        std::uint64_t routed = 0;
+        for (const auto &l : model.weights().layers)
+            if (l.is_moe() && !l.exp_gate.empty())
+                routed += static_cast<std::uint64_t>(d.n_experts_used) *
+                          (view_bytes(l.exp_gate[0]) + view_bytes(l.exp_up[0]) +
+                           view_bytes(l.exp_down[0]));
+        const double tps = o.decode / decode_s;
+        const auto active = static_cast<double>(fixed_bytes_per_token(model.weights()) + routed);
+        out["decode"] = {{"tokens", o.decode},
+                         {"seconds", decode_s},
+                         {"tokens_per_s", tps},
+                         {"active_bytes_per_token", static_cast<std::uint64_t>(active)},
+                         {"gb_per_s", tps * active / 1e9}};
+    }
+    return {};
+}
+
 int run_synthetic(const Options &o)
 {
     Json out;
@@ -219,7 +279,10 @@ int run_synthetic(const Options &o)
     }
 
     std::uint64_t kv_bytes = 0;
-    if (run_model) {
+    if (run_model && o.backend == "vulkan") {
+        if (engine::Status s = run_vulkan(o, *model, out); !s.ok())
+            return fail(s.to_string());
+    } else if (run_model) {
         engine::CpuOptions cpu;
         cpu.n_threads = o.threads;
         cpu.matmul = o.exact ? engine::MatmulPath::Exact : engine::MatmulPath::Fast;
@@ -305,7 +368,18 @@ int run_synthetic(const Options &o)
         std::printf("prefill: %d tokens in %.2f s = %.2f tokens/s\n", o.prefill,
                     out["prefill"]["seconds"].get<double>(),
                     out["prefill"]["tokens_per_s"].get<double>());
-    if (out.contains("decode"))
+    if (out.contains("backend"))
+        std::printf("backend: vulkan on %s, %.2f GB on the device\n",
+                    out["backend"]["device"].get<std::string>().c_str(),
+                    out["backend"]["device_bytes"].get<double>() / 1e9);
+    if (out.contains("decode") && !out["decode"].contains("fraction_of_membw"))
+        std::printf("decode: %d tokens in %.2f s = %.2f tokens/s; %.1f MB read per token = %.2f "
+                    "GB/s (no device bandwidth test yet)\n",
+                    o.decode, out["decode"]["seconds"].get<double>(),
+                    out["decode"]["tokens_per_s"].get<double>(),
+                    out["decode"]["active_bytes_per_token"].get<double>() / 1e6,
+                    out["decode"]["gb_per_s"].get<double>());
+    else if (out.contains("decode"))
         std::printf("decode: %d tokens in %.2f s = %.2f tokens/s; %.1f MB read per token = %.2f "
                     "GB/s = %.1f%% of the measured bandwidth\n",
                     o.decode, out["decode"]["seconds"].get<double>(),
@@ -364,6 +438,10 @@ int run(int argc, char **argv)
             ok = string_value(o.synthetic);
         } else if (arg == "--format") {
             ok = string_value(o.format);
+        } else if (arg == "--backend") {
+            ok = string_value(o.backend);
+            if (ok && o.backend != "cpu" && o.backend != "vulkan")
+                return fail("--backend is cpu or vulkan", 2);
         } else if (arg == "--write-gguf") {
             ok = string_value(o.write_gguf);
         } else if (arg == "--layers") {

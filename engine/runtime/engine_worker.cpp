@@ -1,5 +1,6 @@
 #include "engine/runtime/engine_worker.h"
 
+#include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/chat/output_parser.h"
 #include "engine/chat/prompt_format.h"
 #include "engine/chat/python_json.h"
@@ -34,6 +35,7 @@ struct EngineWorker::State
     std::unique_ptr<ModelFiles> files;
     std::optional<Glm45Model> description;
     std::optional<Glm45CpuModel> model;
+    std::unique_ptr<Glm45VulkanModel> vulkan; // instead of `model` on the Vulkan backend
     std::optional<Tokenizer> tokenizer;
     std::vector<TokenId> cached;   // the tokens whose K/V the model's cache holds, in order
     std::vector<TokenId> stop_ids; // <|endoftext|>, <|user|>, <|observation|>
@@ -43,6 +45,7 @@ struct EngineWorker::State
     void clear()
     {
         model.reset();
+        vulkan.reset();
         description.reset();
         tokenizer.reset();
         files.reset();
@@ -88,14 +91,21 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
     const KvType kv_type = request.kv_cache == KvCacheType::F32    ? KvType::F32
                            : request.kv_cache == KvCacheType::Q8_0 ? KvType::Q8_0
                                                                    : KvType::F16;
-    // CPU only for now: the plan's GPU half waits for a GPU backend in the engine.
-    const ModelFootprint footprint = model_footprint(files->inventory(), config, kv_type);
-    const MemoryBudget budget{
-        request.host_memory_limit ? request.host_memory_limit : host_memory_bytes(), 0};
-    const PlacementPlan plan = plan_placement(footprint, n_ctx, budget);
-    if (!plan.fits)
-        return fail(error(StatusCode::OutOfMemory,
-                          placement_advice(footprint, plan, n_ctx, budget, kv_type)));
+    const bool on_vulkan = request.backend == "vulkan";
+    if (!on_vulkan && request.backend != "cpu")
+        return fail(error(StatusCode::InvalidArgument,
+                          "unknown backend '" + request.backend + "' (cpu or vulkan)"));
+    // On the CPU the plan decides whether the model fits the host. The Vulkan model puts every
+    // weight on the device and says so, with the tensor's name, when one does not fit.
+    if (!on_vulkan) {
+        const ModelFootprint footprint = model_footprint(files->inventory(), config, kv_type);
+        const MemoryBudget budget{
+            request.host_memory_limit ? request.host_memory_limit : host_memory_bytes(), 0};
+        const PlacementPlan plan = plan_placement(footprint, n_ctx, budget);
+        if (!plan.fits)
+            return fail(error(StatusCode::OutOfMemory,
+                              placement_advice(footprint, plan, n_ctx, budget, kv_type)));
+    }
 
     // Read every weight page once, so the first answer does not wait on the disk, and so the
     // user sees progress. The map stays clean: the kernel may drop and re-read pages.
@@ -126,18 +136,31 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
     if (cancel.load())
         return emit(events::Done{events::DoneReason::Cancelled});
 
-    CpuOptions cpu;
-    cpu.n_threads = request.threads;
-    cpu.kv_type = kv_type;
-    auto model = Glm45CpuModel::create(description->dims, description->weights, n_ctx, cpu);
-    if (!model)
-        return fail(model.status().with_context(request.path));
+    std::string where;
+    if (on_vulkan) {
+        VulkanModelOptions vo;
+        vo.device_index = request.vulkan_device;
+        vo.kv_type = kv_type;
+        auto model = Glm45VulkanModel::create(description->dims, description->weights, n_ctx, vo);
+        if (!model)
+            return fail(model.status().with_context(request.path));
+        st.vulkan = std::move(model).value();
+        where = ", on " + st.vulkan->device_name() + " (Vulkan)";
+    } else {
+        CpuOptions cpu;
+        cpu.n_threads = request.threads;
+        cpu.kv_type = kv_type;
+        auto model = Glm45CpuModel::create(description->dims, description->weights, n_ctx, cpu);
+        if (!model)
+            return fail(model.status().with_context(request.path));
+        st.model = std::move(model).value();
+    }
+    const bool has_mtp = st.model && st.model->has_mtp();
 
     st.files = std::make_unique<ModelFiles>(std::move(files).value());
     st.description = std::move(description).value();
-    st.model = std::move(model).value();
     st.tokenizer = std::move(tokenizer).value();
-    st.draft_tokens = st.model->has_mtp() ? std::clamp(request.draft_tokens, 0, 8) : 0;
+    st.draft_tokens = has_mtp ? std::clamp(request.draft_tokens, 0, 8) : 0;
     for (const char *stop : {"<|endoftext|>", "<|user|>", "<|observation|>"})
         if (auto id = st.tokenizer->special_id(stop))
             st.stop_ids.push_back(*id);
@@ -146,10 +169,9 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
     // From st.files: `config` referred into `files`, which has been moved from.
     const Glm45Config &loaded = st.files->config();
     std::string summary = loaded.architecture + ", " + std::to_string(loaded.n_layer) + " layers" +
-                          (st.model->has_mtp() ? " + MTP" : "") + ", " +
-                          std::to_string(loaded.n_vocab) + "-token vocabulary, " +
-                          format_gigabytes(weight_bytes);
-    emit(events::Loaded{request.path, std::move(summary), n_ctx, st.model->has_mtp()});
+                          (has_mtp ? " + MTP" : "") + ", " + std::to_string(loaded.n_vocab) +
+                          "-token vocabulary, " + format_gigabytes(weight_bytes) + where;
+    emit(events::Loaded{request.path, std::move(summary), n_ctx, has_mtp});
     emit(events::Done{events::DoneReason::Loaded});
 }
 
@@ -159,14 +181,23 @@ void EngineWorker::generate(const GenerateRequest &request, const std::atomic<bo
                             const Emit &emit)
 {
     State &st = *m_state;
-    const auto started = Clock::now();
-    if (!st.model || !st.tokenizer)
+    if ((!st.model && !st.vulkan) || !st.tokenizer)
         return emit(events::Error{"no model is loaded: open a model first"});
     if (request.conversation.messages.empty())
         return emit(events::Error{"the conversation is empty"});
     if (Status s = request.sampling.validate(); !s.ok())
         return emit(events::Error{s.message()});
-    Glm45CpuModel &model = st.model.value();
+    if (st.vulkan)
+        return generate_on(*st.vulkan, request, cancel, emit);
+    return generate_on(*st.model, request, cancel, emit);
+}
+
+template <typename Model>
+void EngineWorker::generate_on(Model &model, const GenerateRequest &request,
+                               const std::atomic<bool> &cancel, const Emit &emit)
+{
+    State &st = *m_state;
+    const auto started = Clock::now();
     const Tokenizer &tok = st.tokenizer.value();
     PromptOptions options = request.options;
     options.add_generation_prompt = true;

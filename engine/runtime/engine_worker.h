@@ -29,6 +29,11 @@ public:
     struct State;
 
 private:
+    // generate() once the request is checked, on the CPU or the Vulkan model.
+    template <typename Model>
+    void generate_on(Model &model, const GenerateRequest &request, const std::atomic<bool> &cancel,
+                     const Emit &emit);
+
     std::unique_ptr<State> m_state;
 };
 

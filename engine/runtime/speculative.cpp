@@ -1,5 +1,6 @@
 #include "engine/runtime/speculative.h"
 
+#include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/runtime/sampler.h"
 
 #include <algorithm>
@@ -46,7 +47,55 @@ std::span<const float> row(const std::vector<float> &rows, int i, int width)
                                                 static_cast<std::size_t>(width));
 }
 
+// Plain decoding after the prompt: one forward per token. `next` is the token the prompt's logits
+// chose; `seen` holds everything before it.
+template <typename Model>
+Expected<GenerateResult> decode_plain(Model &model, std::int32_t next, Sampler &sampler,
+                                      std::vector<std::int32_t> &seen, const GenerateOptions &opt,
+                                      Emitter &out, GenerateResult &res)
+{
+    while (out.emit(next)) {
+        if (cancelled(opt))
+            return error(StatusCode::Cancelled, "cancelled");
+        seen.push_back(next);
+        auto logits = model.forward(std::span(&next, 1), false, nullptr, opt.cancel);
+        if (!logits)
+            return logits.status();
+        ++res.main_forwards;
+        auto dist = sampler.distribution(*logits, seen);
+        if (!dist)
+            return dist.status();
+        next = sampler.draw(*dist);
+    }
+    return res;
+}
+
 } // namespace
+
+Expected<GenerateResult> generate(Glm45VulkanModel &model, std::span<const std::int32_t> prompt,
+                                  const GenerateOptions &opt)
+{
+    if (prompt.empty())
+        return error(StatusCode::InvalidArgument, "empty prompt");
+    if (opt.draft_tokens != 0)
+        return error(StatusCode::Unsupported,
+                     "MTP drafts run on the CPU backend only: set draft_tokens to 0");
+    GenerateResult res;
+    if (opt.max_tokens <= 0)
+        return res;
+    Emitter out(opt, res);
+    Sampler greedy(SamplingParams::greedy_params());
+    Sampler &sampler = opt.sampler ? *opt.sampler : greedy;
+    std::vector<std::int32_t> seen(opt.history.begin(), opt.history.end());
+    seen.insert(seen.end(), prompt.begin(), prompt.end());
+    auto logits = model.forward(prompt, false, nullptr, opt.cancel);
+    if (!logits)
+        return logits.status();
+    auto first = sampler.distribution(*logits, seen);
+    if (!first)
+        return first.status();
+    return decode_plain(model, sampler.draw(*first), sampler, seen, opt, out, res);
+}
 
 Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int32_t> prompt,
                                   const GenerateOptions &opt)
@@ -85,22 +134,8 @@ Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int
         return first.status();
     std::int32_t next = sampler.draw(*first);
 
-    if (!speculate) {
-        while (out.emit(next)) {
-            if (cancelled(opt))
-                return error(StatusCode::Cancelled, "cancelled");
-            seen.push_back(next);
-            logits = model.forward(std::span(&next, 1), false, nullptr, opt.cancel);
-            if (!logits)
-                return logits.status();
-            ++res.main_forwards;
-            auto dist = sampler.distribution(*logits, seen);
-            if (!dist)
-                return dist.status();
-            next = sampler.draw(*dist);
-        }
-        return res;
-    }
+    if (!speculate)
+        return decode_plain(model, next, sampler, seen, opt, out, res);
 
     // The MTP layer needs a (hidden at p-1, token at p) pair for every position p the main model
     // has accepted; pairs not yet run wait in `pending_*` and ride along with the next draft call.

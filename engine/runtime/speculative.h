@@ -19,6 +19,7 @@
 namespace glmdesk::engine {
 
 class Sampler;
+class Glm45VulkanModel;
 
 struct GenerateOptions
 {
@@ -52,6 +53,10 @@ struct GenerateResult
 // Runs `prompt` (appended to whatever the model's cache holds) and then decodes.
 // draft_tokens > 0 needs a model with an MTP layer.
 Expected<GenerateResult> generate(Glm45CpuModel &model, std::span<const std::int32_t> prompt,
+                                  const GenerateOptions &options);
+// The same on a Vulkan model, plain decoding only (its MTP layer does not run on the device yet):
+// draft_tokens > 0 is Unsupported.
+Expected<GenerateResult> generate(Glm45VulkanModel &model, std::span<const std::int32_t> prompt,
                                   const GenerateOptions &options);
 
 } // namespace glmdesk::engine

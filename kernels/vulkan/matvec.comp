@@ -16,12 +16,29 @@ layout(std430, binding = 0) readonly buffer W { uint w[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 
+#if defined(MATVEC_ID)
+// The routed experts' product (MoE): W holds a layer's experts stacked, expert e at byte
+// e * expert_bytes; output column c (a token's slot, c = t * k + j) uses expert ids[c] and
+// input column c (x_per_slot) or t. An id past the experts gives zeros, never a stray read.
+layout(std430, binding = 3) readonly buffer Ids { uint ids[]; };
+layout(push_constant) uniform Params {
+    uint rows;
+    uint cols;
+    uint n_cols;    // slots: tokens x k
+    uint row_bytes; // bytes per row of one expert
+    uint expert_bytes;
+    uint n_experts;
+    uint k;
+    uint x_per_slot;
+} p;
+#else
 layout(push_constant) uniform Params {
     uint rows;
     uint cols;
     uint n_cols;    // columns of X (1 for decode)
     uint row_bytes; // bytes per row of W
 } p;
+#endif
 
 uint rb(uint off) { return (w[off >> 2] >> ((off & 3u) * 8u)) & 0xffu; }
 uint ru16(uint off) { return rb(off) | (rb(off + 1u) << 8); }
@@ -228,8 +245,15 @@ void main()
         return; // uniform over the workgroup: no barrier is skipped by part of it
     const uint tid = gl_LocalInvocationID.x;
     const uint col0 = gl_WorkGroupID.y * TILE;
+#if defined(MATVEC_ID)
+    const uint expert = ids[col0];
+    const uint n_chunks = expert < p.n_experts ? (p.cols + 31u) / 32u : 0u;
+    const uint row_base = (expert < p.n_experts ? expert : 0u) * p.expert_bytes + row * p.row_bytes;
+    const uint x_col = p.x_per_slot != 0u ? col0 : col0 / p.k;
+#else
     const uint n_chunks = (p.cols + 31u) / 32u;
     const uint row_base = row * p.row_bytes;
+#endif
 
     float acc[TILE];
     for (uint t = 0u; t < TILE; ++t)
@@ -257,7 +281,11 @@ void main()
             const uint col = col0 + t;
             if (col >= p.n_cols)
                 break;
+#if defined(MATVEC_ID)
+            const uint xb = x_col * p.cols + k0;
+#else
             const uint xb = col * p.cols + k0;
+#endif
             float s = 0.0;
             for (uint l = 0u; l < valid; ++l)
                 s += v[l] * x[xb + l];

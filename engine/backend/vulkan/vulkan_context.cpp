@@ -16,6 +16,44 @@
 
 namespace glmdesk::engine {
 
+namespace {
+
+struct ShaderInfo
+{
+    const char *blob;
+    uint32_t bindings;
+};
+
+ShaderInfo shader_info(VulkanShader shader)
+{
+    switch (shader) {
+#define GLMDESK_VULKAN_CASE(name, blob, bindings)                                                  \
+    case VulkanShader::name:                                                                       \
+        return {#blob, bindings};
+        GLMDESK_VULKAN_FIXED_SHADERS(GLMDESK_VULKAN_CASE)
+#undef GLMDESK_VULKAN_CASE
+#define GLMDESK_VULKAN_CASE(format, blob)                                                          \
+    case VulkanShader::Matvec##format:                                                             \
+        return {"matvec_" #blob, 3};                                                               \
+    case VulkanShader::Matmul##format:                                                             \
+        return {"matmul_" #blob, 3};                                                               \
+    case VulkanShader::MatvecId##format:                                                           \
+        return {"matvec_id_" #blob, 4};
+        GLMDESK_VULKAN_WEIGHT_FORMATS(GLMDESK_VULKAN_CASE)
+#undef GLMDESK_VULKAN_CASE
+    case VulkanShader::Count:
+        break;
+    }
+    return {"", 0};
+}
+
+} // namespace
+
+const char *vulkan_shader_blob(VulkanShader shader)
+{
+    return shader_info(shader).blob;
+}
+
 #if GLMDESK_HAVE_VULKAN
 
 namespace {
@@ -119,90 +157,6 @@ std::string describe(VkPhysicalDevice device)
     return std::string(props.deviceName) + " [" + device_type_name(props.deviceType) + "]";
 }
 
-struct ShaderInfo
-{
-    std::span<const uint32_t> (*spirv)();
-    uint32_t bindings;
-};
-
-ShaderInfo shader_info(VulkanShader shader)
-{
-    namespace kv = kernels::vulkan;
-    switch (shader) {
-    case VulkanShader::RmsNorm:
-        return {kv::rms_norm_f32_spirv, 3};
-    case VulkanShader::MatvecQ8_0:
-        return {kv::matvec_q8_0_spirv, 3};
-    case VulkanShader::MatvecQ4_K:
-        return {kv::matvec_q4_k_spirv, 3};
-    case VulkanShader::MatvecQ5_K:
-        return {kv::matvec_q5_k_spirv, 3};
-    case VulkanShader::MatvecQ6_K:
-        return {kv::matvec_q6_k_spirv, 3};
-    case VulkanShader::MatvecIQ4_XS:
-        return {kv::matvec_iq4_xs_spirv, 3};
-    case VulkanShader::MatvecBF16:
-        return {kv::matvec_bf16_spirv, 3};
-    case VulkanShader::MatmulQ8_0:
-        return {kv::matmul_q8_0_spirv, 3};
-    case VulkanShader::MatmulQ4_K:
-        return {kv::matmul_q4_k_spirv, 3};
-    case VulkanShader::MatmulQ5_K:
-        return {kv::matmul_q5_k_spirv, 3};
-    case VulkanShader::MatmulQ6_K:
-        return {kv::matmul_q6_k_spirv, 3};
-    case VulkanShader::MatmulIQ4_XS:
-        return {kv::matmul_iq4_xs_spirv, 3};
-    case VulkanShader::MatmulBF16:
-        return {kv::matmul_bf16_spirv, 3};
-    case VulkanShader::RopeNeox:
-        return {kv::rope_neox_spirv, 2};
-    case VulkanShader::Swiglu:
-        return {kv::swiglu_spirv, 3};
-    case VulkanShader::Add:
-        return {kv::add_f32_spirv, 2};
-    case VulkanShader::MatvecQ4_0:
-        return {kv::matvec_q4_0_spirv, 3};
-    case VulkanShader::MatmulQ4_0:
-        return {kv::matmul_q4_0_spirv, 3};
-    case VulkanShader::MatvecQ4_1:
-        return {kv::matvec_q4_1_spirv, 3};
-    case VulkanShader::MatmulQ4_1:
-        return {kv::matmul_q4_1_spirv, 3};
-    case VulkanShader::MatvecQ5_0:
-        return {kv::matvec_q5_0_spirv, 3};
-    case VulkanShader::MatmulQ5_0:
-        return {kv::matmul_q5_0_spirv, 3};
-    case VulkanShader::MatvecQ5_1:
-        return {kv::matvec_q5_1_spirv, 3};
-    case VulkanShader::MatmulQ5_1:
-        return {kv::matmul_q5_1_spirv, 3};
-    case VulkanShader::MatvecIQ4_NL:
-        return {kv::matvec_iq4_nl_spirv, 3};
-    case VulkanShader::MatmulIQ4_NL:
-        return {kv::matmul_iq4_nl_spirv, 3};
-    case VulkanShader::MatvecQ2_K:
-        return {kv::matvec_q2_k_spirv, 3};
-    case VulkanShader::MatmulQ2_K:
-        return {kv::matmul_q2_k_spirv, 3};
-    case VulkanShader::MatvecQ3_K:
-        return {kv::matvec_q3_k_spirv, 3};
-    case VulkanShader::MatmulQ3_K:
-        return {kv::matmul_q3_k_spirv, 3};
-    case VulkanShader::MatvecF16:
-        return {kv::matvec_f16_spirv, 3};
-    case VulkanShader::MatmulF16:
-        return {kv::matmul_f16_spirv, 3};
-    case VulkanShader::MatvecF32:
-        return {kv::matvec_f32_spirv, 3};
-    case VulkanShader::MatmulF32:
-        return {kv::matmul_f32_spirv, 3};
-    case VulkanShader::Count:
-        break;
-    }
-    return {nullptr, 0};
-}
-
 constexpr size_t k_shader_count = static_cast<size_t>(VulkanShader::Count);
 
 struct Pipeline
@@ -292,7 +246,10 @@ struct VulkanContext::Impl
         if (VkResult r = vkCreatePipelineLayout(device, &pl_info, nullptr, &p.layout);
             r != VK_SUCCESS)
             return vk_error("vkCreatePipelineLayout", r);
-        const std::span<const uint32_t> code = si.spirv();
+        const std::span<const uint32_t> code = kernels::vulkan::spirv_blob(si.blob);
+        if (code.empty())
+            return error(StatusCode::Internal,
+                         std::string("Vulkan: this build has no SPIR-V for shader ") + si.blob);
         VkShaderModuleCreateInfo sm_info{};
         sm_info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
         sm_info.codeSize = code.size_bytes();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "engine/common/status.h"
+#include "kernels/vulkan/shader_list.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -20,44 +21,20 @@ namespace glmdesk::engine {
 // Every Vulkan device with a compute queue: "llvmpipe (LLVM 19.1.7, 256 bits) [cpu]".
 Expected<std::vector<std::string>> vulkan_devices();
 
-// The compute shaders compiled into the binary (kernels/vulkan, one SPIR-V blob each).
-enum class VulkanShader : std::uint8_t {
-    RmsNorm,
-    MatvecQ8_0,
-    MatvecQ4_K,
-    MatvecQ5_K,
-    MatvecQ6_K,
-    MatvecIQ4_XS,
-    MatvecBF16,
-    MatmulQ8_0,
-    MatmulQ4_K,
-    MatmulQ5_K,
-    MatmulQ6_K,
-    MatmulIQ4_XS,
-    MatmulBF16,
-    RopeNeox,
-    Swiglu,
-    Add,
-    MatvecQ4_0,
-    MatmulQ4_0,
-    MatvecQ4_1,
-    MatmulQ4_1,
-    MatvecQ5_0,
-    MatmulQ5_0,
-    MatvecQ5_1,
-    MatmulQ5_1,
-    MatvecIQ4_NL,
-    MatmulIQ4_NL,
-    MatvecQ2_K,
-    MatmulQ2_K,
-    MatvecQ3_K,
-    MatmulQ3_K,
-    MatvecF16,
-    MatmulF16,
-    MatvecF32,
-    MatmulF32,
-    Count
+// The compute shaders compiled into the binary (kernels/vulkan/shader_list.h, one SPIR-V blob
+// each): the fixed ones, then three per weight format (decode, prefill, routed experts).
+enum class VulkanShader : std::uint16_t {
+#define GLMDESK_VULKAN_ENUM(name, blob, bindings) name,
+    GLMDESK_VULKAN_FIXED_SHADERS(GLMDESK_VULKAN_ENUM)
+#undef GLMDESK_VULKAN_ENUM
+#define GLMDESK_VULKAN_ENUM(format, blob) Matvec##format, Matmul##format, MatvecId##format,
+        GLMDESK_VULKAN_WEIGHT_FORMATS(GLMDESK_VULKAN_ENUM)
+#undef GLMDESK_VULKAN_ENUM
+            Count
 };
+
+// The shader's blob symbol ("matvec_q4_k"): what kernels::vulkan::spirv_blob() looks up.
+const char *vulkan_shader_blob(VulkanShader shader);
 
 // Push constants of every shader fit the 128 bytes Vulkan guarantees.
 inline constexpr std::size_t k_vulkan_max_push_bytes = 128;

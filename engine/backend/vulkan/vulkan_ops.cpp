@@ -1,5 +1,7 @@
 #include "engine/backend/vulkan/vulkan_ops.h"
 
+#include "engine/backend/vulkan/vulkan_op_support.h"
+
 #include <array>
 #include <cmath>
 #include <limits>
@@ -7,59 +9,9 @@
 
 namespace glmdesk::engine {
 
+using namespace vulkan_detail;
+
 namespace {
-
-constexpr std::int64_t k_u32_max = std::numeric_limits<std::uint32_t>::max();
-// Rows past this go to the grid's z dimension (65535 is every device's minimum grid size).
-constexpr std::int64_t k_grid_x = 65535;
-
-template <typename T> std::span<const std::byte> push_bytes(const T &value)
-{
-    return std::as_bytes(std::span<const T, 1>(&value, 1));
-}
-
-Status bad(const char *op, const std::string &what)
-{
-    return error(StatusCode::InvalidArgument, std::string(op) + ": " + what);
-}
-
-bool fits(const VulkanBuffer &b, std::int64_t bytes)
-{
-    return bytes >= 0 && static_cast<std::uint64_t>(bytes) <= b.bytes();
-}
-
-struct Formats
-{
-    BlockFormat format;
-    VulkanShader matvec;
-    VulkanShader matmul;
-};
-
-constexpr std::array<Formats, 15> k_formats = {{
-    {BlockFormat::Q8_0, VulkanShader::MatvecQ8_0, VulkanShader::MatmulQ8_0},
-    {BlockFormat::Q4_K, VulkanShader::MatvecQ4_K, VulkanShader::MatmulQ4_K},
-    {BlockFormat::Q5_K, VulkanShader::MatvecQ5_K, VulkanShader::MatmulQ5_K},
-    {BlockFormat::Q6_K, VulkanShader::MatvecQ6_K, VulkanShader::MatmulQ6_K},
-    {BlockFormat::IQ4_XS, VulkanShader::MatvecIQ4_XS, VulkanShader::MatmulIQ4_XS},
-    {BlockFormat::BF16, VulkanShader::MatvecBF16, VulkanShader::MatmulBF16},
-    {BlockFormat::Q4_0, VulkanShader::MatvecQ4_0, VulkanShader::MatmulQ4_0},
-    {BlockFormat::Q4_1, VulkanShader::MatvecQ4_1, VulkanShader::MatmulQ4_1},
-    {BlockFormat::Q5_0, VulkanShader::MatvecQ5_0, VulkanShader::MatmulQ5_0},
-    {BlockFormat::Q5_1, VulkanShader::MatvecQ5_1, VulkanShader::MatmulQ5_1},
-    {BlockFormat::IQ4_NL, VulkanShader::MatvecIQ4_NL, VulkanShader::MatmulIQ4_NL},
-    {BlockFormat::Q2_K, VulkanShader::MatvecQ2_K, VulkanShader::MatmulQ2_K},
-    {BlockFormat::Q3_K, VulkanShader::MatvecQ3_K, VulkanShader::MatmulQ3_K},
-    {BlockFormat::F16, VulkanShader::MatvecF16, VulkanShader::MatmulF16},
-    {BlockFormat::F32, VulkanShader::MatvecF32, VulkanShader::MatmulF32},
-}};
-
-const Formats *find_format(BlockFormat format)
-{
-    for (const Formats &f : k_formats)
-        if (f.format == format)
-            return &f;
-    return nullptr;
-}
 
 constexpr std::int64_t k_matmul_tile = 8; // TILE of the matmul_* shaders
 
@@ -84,16 +36,31 @@ Status record_add_or_copy(VulkanSequence &seq, const VulkanBuffer &y, const Vulk
 
 } // namespace
 
+const WeightShaders *vulkan_detail::weight_shaders(BlockFormat format)
+{
+    static constexpr WeightShaders k_table[] = {
+#define GLMDESK_VULKAN_ROW(format, blob)                                                           \
+    {BlockFormat::format, VulkanShader::Matvec##format, VulkanShader::Matmul##format,              \
+     VulkanShader::MatvecId##format},
+        GLMDESK_VULKAN_WEIGHT_FORMATS(GLMDESK_VULKAN_ROW)
+#undef GLMDESK_VULKAN_ROW
+    };
+    for (const WeightShaders &w : k_table)
+        if (w.format == format)
+            return &w;
+    return nullptr;
+}
+
 bool vulkan_matvec_supported(BlockFormat format)
 {
-    return find_format(format) != nullptr;
+    return weight_shaders(format) != nullptr;
 }
 
 Status record_matmul(VulkanSequence &seq, BlockFormat format, const VulkanBuffer &w,
                      const VulkanBuffer &x, const VulkanBuffer &y, std::int64_t rows,
                      std::int64_t cols, std::int64_t n_cols)
 {
-    const Formats *f = find_format(format);
+    const WeightShaders *f = weight_shaders(format);
     if (f == nullptr)
         return error(StatusCode::Unsupported, "Vulkan matmul: no shader for weight format " +
                                                   std::to_string(static_cast<int>(format)));

@@ -3,6 +3,7 @@
 // exactly the answer, greedy and sampled with GLM-4.5's defaults alike, its MTP drafts are
 // accepted, and a second turn gets the same answer. The script itself is checked against the
 // air-mini tokenizer from tests/data.
+#include "engine/backend/vulkan/vulkan_context.h"
 #include "engine/engine.h"
 #include "engine/model/demo_model.h"
 #include "engine/tokenizer/bpe.h"
@@ -216,6 +217,71 @@ TEST_F(DemoModelRun, ASecondTurnGetsTheSameScript)
     ASSERT_TRUE(r.error.empty()) << r.error;
     EXPECT_EQ(r.thinking, script.thinking);
     EXPECT_EQ(trimmed(r.answer), script.answer);
+}
+
+// The same file on the Vulkan backend (lavapipe in CI) through the same Engine: the script, greedy
+// and sampled, and a second turn that reuses the cached prompt prefix on the device.
+TEST(DemoModelVulkan, TheEngineRunsTheScriptOnVulkan)
+{
+#ifndef GLMDESK_DEMO_MODEL
+    GTEST_SKIP() << "this build writes no demo model (target glmdesk_demo_model)";
+#else
+    if (!std::filesystem::exists(GLMDESK_DEMO_MODEL))
+        GTEST_SKIP() << GLMDESK_DEMO_MODEL << " is missing: build glmdesk_demo_model";
+    if (auto ctx = VulkanContext::create(); !ctx)
+        GTEST_SKIP() << "no Vulkan device: " << ctx.status().message();
+    Collector rec;
+    Engine engine{rec.sink()};
+    LoadRequest load;
+    load.path = GLMDESK_DEMO_MODEL;
+    load.n_ctx = 1024;
+    load.backend = "vulkan";
+    std::string summary;
+    for (const Event &e : rec.wait(engine.submit(load))) {
+        if (auto *l = std::get_if<events::Loaded>(&e.payload))
+            summary = l->summary;
+        if (auto *x = std::get_if<events::Error>(&e.payload))
+            FAIL() << x->message;
+    }
+    EXPECT_NE(summary.find("(Vulkan)"), std::string::npos) << summary;
+
+    const DemoScript script = demo_script();
+    Message user;
+    user.role = Role::User;
+    user.content = "Hello! Write a quicksort in Python, please.";
+    std::vector<Message> messages = {user};
+    auto ask = [&](const SamplingParams &sampling) {
+        GenerateRequest g;
+        g.conversation.messages = messages;
+        g.options.enable_thinking = true;
+        g.sampling = sampling;
+        g.max_tokens = 400;
+        return collect(rec.wait(engine.submit(g)));
+    };
+    SamplingParams sampled = SamplingParams::glm45_defaults();
+    sampled.seed = 3;
+    for (const SamplingParams &p : {SamplingParams::greedy_params(), sampled}) {
+        const Reply r = ask(p);
+        ASSERT_TRUE(r.error.empty()) << r.error;
+        EXPECT_EQ(r.thinking, script.thinking);
+        EXPECT_EQ(trimmed(r.answer), script.answer);
+        EXPECT_EQ(r.done, events::DoneReason::Stop);
+        EXPECT_EQ(r.stats.drafted, 0); // drafts are a CPU feature for now
+    }
+    Message assistant;
+    assistant.role = Role::Assistant;
+    assistant.content = std::string(script.answer);
+    assistant.reasoning = std::string(script.thinking);
+    Message again;
+    again.role = Role::User;
+    again.content = "Tell me more about the demo model.";
+    messages.push_back(assistant);
+    messages.push_back(again);
+    const Reply second = ask(SamplingParams::greedy_params());
+    ASSERT_TRUE(second.error.empty()) << second.error;
+    EXPECT_EQ(trimmed(second.answer), script.answer);
+    EXPECT_LT(second.stats.prefilled_tokens, second.stats.prompt_tokens); // the prefix was reused
+#endif
 }
 
 } // namespace
