@@ -5,6 +5,9 @@
 #include "engine/backend/vulkan/vulkan_context.h"
 #include "engine/runtime/engine_worker.h"
 #include "glmdesk/build_config.h"
+#include "kernels/cpu/dot_kernels.h"
+
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -50,6 +53,52 @@ std::vector<BackendDevices> probe_backends()
         vulkan.note = devices.status().message();
     result.push_back(std::move(vulkan));
     return result;
+}
+
+std::string capabilities_json(std::string_view program)
+{
+    nlohmann::ordered_json backends = nlohmann::ordered_json::array();
+    for (const std::string_view b : compiled_backends())
+        backends.push_back(std::string(b));
+    nlohmann::ordered_json out = {{"program", std::string(program)},
+                                  {"version", std::string(version())},
+                                  {"backends", backends}};
+    out["cpu"] = {{"description", cpu_description()},
+                  {"isa", kernels::cpu::isa_name(kernels::cpu::best_isa())},
+                  {"threads", std::thread::hardware_concurrency()}};
+    nlohmann::ordered_json cuda = {{"compiled_in", GLMDESK_HAVE_CUDA != 0},
+                                   {"devices", nlohmann::ordered_json::array()}};
+    if (auto devices = cuda_devices())
+        for (const std::string &d : *devices)
+            cuda["devices"].push_back(d);
+    else
+        cuda["note"] = devices.status().message();
+    out["cuda"] = cuda;
+    nlohmann::ordered_json vulkan = {{"compiled_in", GLMDESK_HAVE_VULKAN != 0},
+                                     {"devices", nlohmann::ordered_json::array()}};
+    if (auto devices = vulkan_device_infos()) {
+        for (const VulkanDeviceInfo &d : *devices)
+            vulkan["devices"].push_back({{"index", d.index},
+                                         {"name", d.name},
+                                         {"type", d.type},
+                                         {"default", d.is_default},
+                                         {"api_version", d.api_version},
+                                         {"driver", d.driver},
+                                         {"vendor_id", d.vendor_id},
+                                         {"device_local_bytes", d.device_local_bytes},
+                                         {"max_storage_buffer_range", d.max_storage_buffer_range},
+                                         {"subgroup_size", d.subgroup_size},
+                                         {"uma", d.uma},
+                                         {"shader_float16", d.shader_float16},
+                                         {"shader_int8", d.shader_int8},
+                                         {"storage_16bit", d.storage_16bit},
+                                         {"integer_dot_product", d.integer_dot_product},
+                                         {"cooperative_matrix", d.cooperative_matrix}});
+    } else {
+        vulkan["note"] = devices.status().message();
+    }
+    out["vulkan"] = vulkan;
+    return out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string version_line(std::string_view program)

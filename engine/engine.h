@@ -35,6 +35,12 @@ std::vector<BackendDevices> probe_backends();
 // One line for --version: "GLM Desk 0.1.0 (backends: cpu, cuda, vulkan)".
 std::string version_line(std::string_view program);
 
+// --version --json: one JSON object with "program", "version", "backends" (compiled in), and what
+// each backend finds on this machine: "cpu" (description, SIMD level in use, threads), "cuda"
+// (devices or a note), "vulkan" (every device with its index, type, driver, memory, subgroup size,
+// fp16/int8 support, cooperative matrix and integer dot product, and the default one; or a note).
+std::string capabilities_json(std::string_view program);
+
 // ============================================================================ requests
 
 using RequestId = std::uint64_t;
@@ -56,6 +62,9 @@ struct LoadRequest
     // plain decoding: MTP drafts stay a CPU feature for now).
     std::string backend = "cpu";
     int vulkan_device = -1; // with backend "vulkan": the device index; < 0 = discrete GPU first
+    // With backend "vulkan": MoE layers whose routed experts go to the device (the others' stay
+    // in host memory); < 0: the placement planner's choice for the device's memory.
+    int gpu_expert_layers = -1;
 };
 
 // What to do when a conversation does not fit the context.

@@ -464,7 +464,10 @@ int run(int argc, char **argv)
             return 2;
     }
     if (o.version) {
-        std::printf("%s\n", engine::version_line("glmdesk-bench").c_str());
+        if (o.json)
+            std::printf("%s\n", engine::capabilities_json("glmdesk-bench").c_str());
+        else
+            std::printf("%s\n", engine::version_line("glmdesk-bench").c_str());
         return 0;
     }
     if (!o.synthetic.empty())

@@ -1,5 +1,6 @@
 // glmdesk-cli: the engine without Qt, for tests, benchmarks and scripts (contract: DESIGN.md).
 // Errors go to stderr with a non-zero exit code; --json output is one object on stdout.
+#include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/chat/prompt_format.h"
 #include "engine/engine.h"
 #include "engine/io/model_info.h"
@@ -60,7 +61,13 @@ void print_usage(std::FILE *out)
         "off)\n"
         "  --dump-logits FILE     write float32 logits [prompt tokens, vocab] of every prompt "
         "position\n"
-        "  --backend cpu          where to run (cuda and vulkan cannot run models yet)\n"
+        "  --backend cpu|vulkan   where to run (default cpu; vulkan: the weights and KV cache on\n"
+        "                         a Vulkan device, plain decoding; cuda cannot run models yet)\n"
+        "  --vulkan-device N      with --backend vulkan: the device (see --list-devices; default\n"
+        "                         the first discrete GPU)\n"
+        "  --gpu-experts N        with --backend vulkan: MoE layers whose routed experts go on "
+        "the\n"
+        "                         device, the rest stay in RAM (default: as many as fit)\n"
         "  --threads N            CPU threads (default: all)\n"
         "  --ctx N                context length (default 4096)\n"
         "  --kv f16|f32|q8_0      KV cache type (default f16; q8_0 takes 47% of f16's memory)\n"
@@ -134,6 +141,7 @@ struct Options
     std::string think = "on", backend = "cpu", kv = "f16";
     bool has_prompt = false, has_tokenize = false;
     int n = 64, threads = 0, ctx = 4096, draft = 1;
+    int vulkan_device = -1, gpu_experts = -1;
     engine::SamplingParams sampling = engine::SamplingParams::glm45_defaults();
 };
 
@@ -179,6 +187,9 @@ int run_chat(const Options &o)
     load.n_ctx = o.ctx;
     load.threads = o.threads;
     load.draft_tokens = o.draft;
+    load.backend = o.backend;
+    load.vulkan_device = o.vulkan_device;
+    load.gpu_expert_layers = o.gpu_experts;
     load.kv_cache = o.kv == "f32"    ? engine::KvCacheType::F32
                     : o.kv == "q8_0" ? engine::KvCacheType::Q8_0
                                      : engine::KvCacheType::F16;
@@ -218,6 +229,10 @@ int run_chat(const Options &o)
 }
 
 // Everything that needs a loaded model and tokenizer.
+template <typename Model>
+int run_prompt(const Options &o, const engine::Tokenizer &tok,
+               const std::vector<engine::TokenId> &prompt, Model &model);
+
 int run_with_model(const Options &o)
 {
     auto files = engine::ModelFiles::open(o.model);
@@ -305,27 +320,50 @@ int run_with_model(const Options &o)
                     2);
     }
 
-    if (o.backend != "cpu")
-        return fail("the " + o.backend +
-                        " backend cannot run models yet (its kernels are still being written): "
-                        "use --backend cpu",
-                    2);
     auto loaded = engine::glm45_model(*files);
     if (!loaded)
         return fail(loaded.status().with_context(o.model).message());
+    const engine::KvType kv_type = o.kv == "f32"    ? engine::KvType::F32
+                                   : o.kv == "q8_0" ? engine::KvType::Q8_0
+                                                    : engine::KvType::F16;
+    if (o.backend == "cuda")
+        return fail("the CUDA backend cannot run models yet (its kernels wait for a GPU to be "
+                    "tested on): use --backend vulkan or --backend cpu",
+                    2);
+    if (o.backend == "vulkan") {
+        engine::VulkanModelOptions vo;
+        vo.device_index = o.vulkan_device;
+        vo.kv_type = kv_type;
+        vo.device_expert_layers = o.gpu_experts;
+        vo.host_threads = o.threads;
+        vo.host_path = o.exact ? engine::MatmulPath::Exact : engine::MatmulPath::Fast;
+        auto model = engine::Glm45VulkanModel::create(loaded->dims, loaded->weights, o.ctx, vo);
+        if (!model)
+            return fail(model.status().with_context(o.model).message());
+        if (!o.json)
+            std::fprintf(stderr, "[Vulkan: %s, routed experts of %d of %d MoE layers on it]\n",
+                         (*model)->device_name().c_str(), (*model)->device_expert_layers(),
+                         (*model)->moe_layers());
+        return run_prompt(o, tok, prompt, **model);
+    }
     engine::CpuOptions cpu;
     cpu.n_threads = o.threads;
     cpu.matmul = o.exact ? engine::MatmulPath::Exact : engine::MatmulPath::Fast;
-    cpu.kv_type = o.kv == "f32"    ? engine::KvType::F32
-                  : o.kv == "q8_0" ? engine::KvType::Q8_0
-                                   : engine::KvType::F16;
+    cpu.kv_type = kv_type;
     auto model = engine::Glm45CpuModel::create(loaded->dims, loaded->weights, o.ctx, cpu);
     if (!model)
         return fail(model.status().with_context(o.model).message());
+    return run_prompt(o, tok, prompt, *model);
+}
 
+// Runs `prompt` on a loaded model (CPU or Vulkan): --dump-logits, then generation.
+template <typename Model>
+int run_prompt(const Options &o, const engine::Tokenizer &tok,
+               const std::vector<engine::TokenId> &prompt, Model &model)
+{
     using Clock = std::chrono::steady_clock;
     if (!o.dump_logits.empty()) {
-        auto logits = model->forward(prompt, true);
+        auto logits = model.forward(prompt, true);
         if (!logits)
             return fail(logits.status().message());
         std::ofstream out(o.dump_logits, std::ios::binary);
@@ -333,7 +371,7 @@ int run_with_model(const Options &o)
                   static_cast<std::streamsize>(logits->size() * sizeof(float)));
         if (!out)
             return fail("cannot write " + o.dump_logits);
-        model->truncate(0);
+        model.truncate(0);
     }
 
     std::vector<engine::TokenId> stop;
@@ -349,7 +387,7 @@ int run_with_model(const Options &o)
     gen.max_tokens = o.n;
     gen.sampler = &sampler;
     // A file without the MTP layer decodes plainly, as the Engine does, rather than failing.
-    gen.draft_tokens = model->has_mtp() ? o.draft : 0;
+    gen.draft_tokens = model.has_mtp() ? o.draft : 0;
     gen.stop_ids = stop;
     gen.on_token = [&](engine::TokenId id) {
         if (!first_token)
@@ -366,12 +404,12 @@ int run_with_model(const Options &o)
     const auto start = Clock::now();
     engine::GenerateResult result;
     if (o.n > 0) {
-        auto r = engine::generate(*model, prompt, gen);
+        auto r = engine::generate(model, prompt, gen);
         if (!r)
             return fail(r.status().message());
         result = std::move(r).value();
     } else if (o.dump_logits.empty()) {
-        if (auto r = model->forward(prompt, false); !r)
+        if (auto r = model.forward(prompt, false); !r)
             return fail(r.status().message());
     }
     text += detok.flush();
@@ -488,6 +526,10 @@ int run_cli(int argc, char **argv)
         else if (arg == "--backend")
             ok = string_value(o.backend) &&
                  (o.backend == "cpu" || o.backend == "cuda" || o.backend == "vulkan");
+        else if (arg == "--vulkan-device")
+            ok = int_value(o.vulkan_device);
+        else if (arg == "--gpu-experts")
+            ok = int_value(o.gpu_experts);
         else if (arg == "--n")
             ok = int_value(o.n);
         else if (arg == "--threads")
@@ -519,14 +561,13 @@ int run_cli(int argc, char **argv)
     }
     if (o.version) {
         if (o.json)
-            std::printf("%s\n", Json{{"version", engine::version()},
-                                     {"backends", engine::compiled_backends()}}
-                                    .dump()
-                                    .c_str());
+            std::printf("%s\n", engine::capabilities_json("glmdesk-cli").c_str());
         else
             std::printf("%s\n", engine::version_line("glmdesk-cli").c_str());
         return 0;
     }
+    if ((o.vulkan_device >= 0 || o.gpu_experts >= 0) && o.backend != "vulkan")
+        return fail("--vulkan-device and --gpu-experts need --backend vulkan", 2);
     if (o.devices)
         return list_devices(o.json);
     if (o.info) {

@@ -1,5 +1,6 @@
 #include "engine/runtime/engine_worker.h"
 
+#include "engine/backend/vulkan/vulkan_context.h"
 #include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/chat/output_parser.h"
 #include "engine/chat/prompt_format.h"
@@ -141,11 +142,38 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
         VulkanModelOptions vo;
         vo.device_index = request.vulkan_device;
         vo.kv_type = kv_type;
+        vo.host_threads = request.threads;
+        vo.device_expert_layers = request.gpu_expert_layers;
+        if (vo.device_expert_layers < 0) {
+            // The planner's split for the device's memory: everything when it fits, else the
+            // shared weights, the KV cache and as many layers' experts as fit.
+            auto devices = vulkan_device_infos();
+            if (!devices)
+                return fail(devices.status());
+            const auto device = std::find_if(devices->begin(), devices->end(), [&](const auto &d) {
+                return request.vulkan_device < 0 ? d.is_default : d.index == request.vulkan_device;
+            });
+            if (device == devices->end())
+                return fail(error(StatusCode::InvalidArgument,
+                                  "Vulkan device " + std::to_string(request.vulkan_device) +
+                                      " does not exist (see glmdesk-cli --list-devices)"));
+            const ModelFootprint footprint = model_footprint(files->inventory(), config, kv_type);
+            const MemoryBudget budget{request.host_memory_limit ? request.host_memory_limit
+                                                                : host_memory_bytes(),
+                                      device->device_local_bytes};
+            const PlacementPlan plan = plan_placement(footprint, n_ctx, budget);
+            if (!plan.fits)
+                return fail(error(StatusCode::OutOfMemory,
+                                  placement_advice(footprint, plan, n_ctx, budget, kv_type)));
+            vo.device_expert_layers = plan.all_on_gpu ? -1 : plan.gpu_expert_layers;
+        }
         auto model = Glm45VulkanModel::create(description->dims, description->weights, n_ctx, vo);
         if (!model)
             return fail(model.status().with_context(request.path));
         st.vulkan = std::move(model).value();
-        where = ", on " + st.vulkan->device_name() + " (Vulkan)";
+        where = ", on " + st.vulkan->device_name() + " (Vulkan; routed experts of " +
+                std::to_string(st.vulkan->device_expert_layers()) + " of " +
+                std::to_string(st.vulkan->moe_layers()) + " MoE layers on it)";
     } else {
         CpuOptions cpu;
         cpu.n_threads = request.threads;

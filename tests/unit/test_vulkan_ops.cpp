@@ -3,6 +3,7 @@
 #include "engine/backend/vulkan/vulkan_context.h"
 #include "engine/backend/vulkan/vulkan_ops.h"
 #include "kernels/cpu/reference_ops.h"
+#include "kernels/vulkan/spirv_blobs.h"
 #include "tests/support/test_support.h"
 
 #include <gtest/gtest.h>
@@ -130,4 +131,17 @@ TEST_F(VulkanOps, AddBiasAndCopy)
               StatusCode::InvalidArgument); // n is not a whole number of periods
     EXPECT_EQ(record_copy(*seq, *brow, *by, cols, rows * cols).code(),
               StatusCode::InvalidArgument); // past the end of the source
+}
+
+// The shader list (kernels/vulkan/shader_list.h) and the blobs the build compiles agree: every
+// shader the engine can ask for has its SPIR-V.
+TEST_F(VulkanOps, EveryShaderHasItsBlob)
+{
+    for (int i = 0; i < static_cast<int>(VulkanShader::Count); ++i) {
+        const auto shader = static_cast<VulkanShader>(i);
+        const std::string blob = vulkan_shader_blob(shader);
+        ASSERT_FALSE(blob.empty()) << "shader " << i;
+        EXPECT_FALSE(glmdesk::kernels::vulkan::spirv_blob(blob).empty()) << blob;
+    }
+    EXPECT_TRUE(glmdesk::kernels::vulkan::spirv_blob("no_such_shader").empty());
 }

@@ -7,6 +7,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <functional>
@@ -575,6 +576,127 @@ Status VulkanSequence::run()
     return m_impl->ctx->submit_and_wait(m_impl->cmd);
 }
 
+namespace {
+
+// Discrete GPUs first, then integrated, virtual, other, CPU implementations last.
+int device_rank(VkPhysicalDevice d)
+{
+    VkPhysicalDeviceProperties props{};
+    vkGetPhysicalDeviceProperties(d, &props);
+    switch (props.deviceType) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+        return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+        return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+        return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+        return 4;
+    default:
+        return 3;
+    }
+}
+
+std::vector<VkPhysicalDevice> usable_devices(VkInstance instance)
+{
+    std::vector<VkPhysicalDevice> usable;
+    for (VkPhysicalDevice d : physical_devices(instance))
+        if (compute_queue_family(d) >= 0)
+            usable.push_back(d);
+    return usable;
+}
+
+std::size_t default_device(const std::vector<VkPhysicalDevice> &usable)
+{
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < usable.size(); ++i)
+        if (device_rank(usable[i]) < device_rank(usable[best]))
+            best = i;
+    return best;
+}
+
+VulkanDeviceInfo read_device_info(VkPhysicalDevice d)
+{
+    VulkanDeviceInfo info;
+    VkPhysicalDeviceSubgroupProperties subgroup{};
+    subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
+    VkPhysicalDeviceDriverProperties driver{};
+    driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
+    driver.pNext = &subgroup;
+    VkPhysicalDeviceProperties2 props2{};
+    props2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+    props2.pNext = &driver;
+    vkGetPhysicalDeviceProperties2(d, &props2);
+    const VkPhysicalDeviceProperties &props = props2.properties;
+    info.name = props.deviceName;
+    info.type = device_type_name(props.deviceType);
+    info.api_version = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
+                       std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + "." +
+                       std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
+    info.driver = std::string(driver.driverName) + ": " + driver.driverInfo;
+    info.vendor_id = props.vendorID;
+    info.max_storage_buffer_range = props.limits.maxStorageBufferRange;
+    info.subgroup_size = subgroup.subgroupSize;
+
+    VkPhysicalDeviceMemoryProperties memory{};
+    vkGetPhysicalDeviceMemoryProperties(d, &memory);
+    info.uma = true;
+    for (uint32_t i = 0; i < memory.memoryHeapCount; ++i)
+        if (memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            info.device_local_bytes =
+                std::max<std::uint64_t>(info.device_local_bytes, memory.memoryHeaps[i].size);
+    // UMA: every device-local type is host-visible too, so buffers are mapped, never staged.
+    for (uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
+        const VkMemoryPropertyFlags f = memory.memoryTypes[i].propertyFlags;
+        if ((f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && !(f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+            info.uma = false;
+    }
+
+    VkPhysicalDeviceVulkan11Features f11{};
+    f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+    VkPhysicalDeviceVulkan12Features f12{};
+    f12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+    f12.pNext = &f11;
+    VkPhysicalDeviceFeatures2 features{};
+    features.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+    features.pNext = &f12;
+    if (props.apiVersion >= VK_API_VERSION_1_2) {
+        vkGetPhysicalDeviceFeatures2(d, &features);
+        info.shader_float16 = f12.shaderFloat16 == VK_TRUE;
+        info.shader_int8 = f12.shaderInt8 == VK_TRUE;
+        info.storage_16bit = f11.storageBuffer16BitAccess == VK_TRUE;
+    }
+    uint32_t n_ext = 0;
+    vkEnumerateDeviceExtensionProperties(d, nullptr, &n_ext, nullptr);
+    std::vector<VkExtensionProperties> extensions(n_ext);
+    vkEnumerateDeviceExtensionProperties(d, nullptr, &n_ext, extensions.data());
+    for (const VkExtensionProperties &e : extensions) {
+        const std::string_view name = e.extensionName;
+        info.cooperative_matrix = info.cooperative_matrix || name == "VK_KHR_cooperative_matrix";
+        info.integer_dot_product =
+            info.integer_dot_product || name == "VK_KHR_shader_integer_dot_product";
+    }
+    return info;
+}
+
+} // namespace
+
+Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos()
+{
+    Instance instance;
+    if (Status s = create_instance(instance); !s.ok())
+        return s;
+    const std::vector<VkPhysicalDevice> usable = usable_devices(instance.handle);
+    std::vector<VulkanDeviceInfo> infos;
+    for (std::size_t i = 0; i < usable.size(); ++i) {
+        VulkanDeviceInfo info = read_device_info(usable[i]);
+        info.index = static_cast<int>(i);
+        info.is_default = i == default_device(usable);
+        infos.push_back(std::move(info));
+    }
+    return infos;
+}
+
 Expected<std::vector<std::string>> vulkan_devices()
 {
     Instance instance;
@@ -605,59 +727,32 @@ Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(int device_index)
     auto impl = std::make_unique<Impl>();
     if (Status s = create_instance(impl->instance); !s.ok())
         return s;
-    const std::vector<VkPhysicalDevice> devices = physical_devices(impl->instance.handle);
-    std::vector<VkPhysicalDevice> usable;
-    for (VkPhysicalDevice d : devices)
-        if (compute_queue_family(d) >= 0)
-            usable.push_back(d);
+    const std::vector<VkPhysicalDevice> usable = usable_devices(impl->instance.handle);
     if (usable.empty())
         return error(StatusCode::NotFound, "no Vulkan device with a compute queue");
     if (device_index >= static_cast<int>(usable.size()))
-        return error(StatusCode::InvalidArgument, "Vulkan device " + std::to_string(device_index) +
-                                                      " does not exist (found " +
-                                                      std::to_string(usable.size()) + ")");
-    impl->physical = usable.front();
-    if (device_index >= 0) {
-        impl->physical = usable[static_cast<size_t>(device_index)];
-    } else {
-        for (VkPhysicalDevice d : usable) {
-            VkPhysicalDeviceProperties props{};
-            vkGetPhysicalDeviceProperties(d, &props);
-            if (props.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU) {
-                impl->physical = d;
-                break;
-            }
-        }
-    }
+        return error(StatusCode::InvalidArgument,
+                     "Vulkan device " + std::to_string(device_index) + " does not exist: there " +
+                         (usable.size() == 1
+                              ? "is 1 device (index 0)"
+                              : "are " + std::to_string(usable.size()) + " devices (0 to " +
+                                    std::to_string(usable.size() - 1) + ")"));
+    const std::size_t chosen =
+        device_index >= 0 ? static_cast<std::size_t>(device_index) : default_device(usable);
+    impl->physical = usable[chosen];
     impl->queue_family = static_cast<uint32_t>(compute_queue_family(impl->physical));
     impl->name = describe(impl->physical);
     vkGetPhysicalDeviceMemoryProperties(impl->physical, &impl->memory);
-
-    VkPhysicalDeviceSubgroupProperties subgroup{};
-    subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES;
-    VkPhysicalDeviceProperties2 props2{};
-    props2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
-    props2.pNext = &subgroup;
-    vkGetPhysicalDeviceProperties2(impl->physical, &props2);
-    const VkPhysicalDeviceProperties &props = props2.properties;
+    impl->info = read_device_info(impl->physical);
+    impl->info.index = static_cast<int>(chosen);
+    impl->info.is_default = chosen == default_device(usable);
+    VkPhysicalDeviceProperties props{};
+    vkGetPhysicalDeviceProperties(impl->physical, &props);
     if (props.apiVersion < VK_API_VERSION_1_2)
         return error(StatusCode::Unsupported,
                      "Vulkan device " + impl->name + " supports only Vulkan " +
                          std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
                          std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + " (needs 1.2)");
-    impl->info.name = props.deviceName;
-    impl->info.type = device_type_name(props.deviceType);
-    impl->info.api_version = std::to_string(VK_API_VERSION_MAJOR(props.apiVersion)) + "." +
-                             std::to_string(VK_API_VERSION_MINOR(props.apiVersion)) + "." +
-                             std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
-    impl->info.subgroup_size = subgroup.subgroupSize;
-    // UMA: every device-local type is host-visible too, so buffers are mapped, never staged.
-    impl->info.uma = true;
-    for (uint32_t i = 0; i < impl->memory.memoryTypeCount; ++i) {
-        const VkMemoryPropertyFlags f = impl->memory.memoryTypes[i].propertyFlags;
-        if ((f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && !(f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
-            impl->info.uma = false;
-    }
 
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info{};
@@ -762,6 +857,11 @@ struct VulkanSequence::Impl
 {};
 
 Expected<std::vector<std::string>> vulkan_devices()
+{
+    return not_compiled();
+}
+
+Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos()
 {
     return not_compiled();
 }

@@ -88,12 +88,27 @@ private:
 
 struct VulkanDeviceInfo
 {
+    int index = 0;           // what VulkanContext::create and --vulkan-device take
     std::string name;        // "llvmpipe (LLVM 19.1.7, 256 bits)"
     std::string type;        // "discrete GPU", "integrated GPU", "cpu", ...
     std::string api_version; // "1.3.289"
+    std::string driver;      // "llvmpipe: Mesa 25.0.7 (LLVM 19.1.7)"
+    std::uint32_t vendor_id = 0;
+    std::uint64_t device_local_bytes = 0; // the largest device-local memory heap
+    std::uint64_t max_storage_buffer_range = 0;
     std::uint32_t subgroup_size = 0;
     bool uma = false; // device-local memory is host-visible: no staging copies
+    bool shader_float16 = false;
+    bool shader_int8 = false;
+    bool storage_16bit = false;
+    bool integer_dot_product = false; // VK_KHR_shader_integer_dot_product
+    bool cooperative_matrix = false;  // VK_KHR_cooperative_matrix (tensor cores / WMMA)
+    bool is_default = false;          // the device create(-1) picks
 };
+
+// Every usable device in index order, with what the engine may use of it. The default device is
+// the first discrete GPU, else the first integrated one, else a virtual one, else any (lavapipe).
+Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos();
 
 class VulkanContext
 {

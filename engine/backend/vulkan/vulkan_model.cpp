@@ -132,6 +132,15 @@ struct Glm45VulkanModel::Impl
 
     Expected<Buffer> make(std::uint64_t bytes)
     {
+        // A shader sees a buffer through one descriptor, which may span at most this much
+        // (lavapipe: 128 MiB; NVIDIA and AMD: 4 GiB). A bigger tensor needs splitting, which the
+        // backend does not do yet: say so rather than bind it past the limit.
+        if (const std::uint64_t limit = ctx->device_info().max_storage_buffer_range;
+            limit > 0 && bytes > limit)
+            return error(StatusCode::Unsupported, "a buffer of " + std::to_string(bytes >> 20) +
+                                                      " MiB passes " + ctx->device_name() +
+                                                      "'s storage buffer limit of " +
+                                                      std::to_string(limit >> 20) + " MiB");
         auto b = ctx->create_buffer(static_cast<std::size_t>(std::max<std::uint64_t>(bytes, 4)));
         if (!b)
             return b.status();

@@ -79,6 +79,8 @@ public:
     // The CPU model's name for what a caller re-feeding the token at n_keep wants; with no MTP
     // cache here it is truncate().
     void truncate_for_refeed(int n_keep) { truncate(n_keep); }
+    // The MTP layer does not run on the device yet, so callers decode plainly.
+    bool has_mtp() const { return false; }
 
     struct Impl;
 

@@ -243,7 +243,9 @@ TEST(DemoModelVulkan, TheEngineRunsTheScriptOnVulkan)
         if (auto *x = std::get_if<events::Error>(&e.payload))
             FAIL() << x->message;
     }
-    EXPECT_NE(summary.find("(Vulkan)"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("(Vulkan; routed experts of 2 of 2 MoE layers on it)"),
+              std::string::npos)
+        << summary;
 
     const DemoScript script = demo_script();
     Message user;
