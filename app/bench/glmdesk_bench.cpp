@@ -51,7 +51,7 @@ void print_usage(std::FILE *out)
         "  --prefill N        prompt tokens to prefill (default 512; 0 = none)\n"
         "  --decode N         tokens to decode one at a time (default 128; 0 = none)\n"
         "  --exact            float32 activations (default: the fast path, activations made\n"
-        "                     8-bit once per token; bf16 for BF16 weights on AVX512-BF16)\n"
+        "                     16-bit once per token; bf16 for BF16 weights on AVX512-BF16)\n"
         "  --write-gguf PATH  also write the model as GGUF (with a tokenizer)\n"
         "  --mtp              add the MTP (nextn) layer, as the real model has; the prefill\n"
         "                     then also runs its pairs, as generation with drafts does\n"

@@ -71,7 +71,7 @@ void print_usage(std::FILE *out)
         "  --threads N            CPU threads (default: all)\n"
         "  --ctx N                context length (default 4096)\n"
         "  --kv f16|f32|q8_0      KV cache type (default f16; q8_0 takes 47% of f16's memory)\n"
-        "  --exact                SIMD kernels with float32 activations (default: 8-bit "
+        "  --exact                SIMD kernels with float32 activations (default: 16-bit "
         "activations)\n"
         "  --chat                 talk with --model: one message per line, until an empty line or\n"
         "                         end of input; turns reuse the cached conversation\n"

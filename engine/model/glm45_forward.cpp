@@ -141,7 +141,7 @@ Status matmul(const MatmulContext &ctx, const WeightView &w, const float *x, int
     const int n_rows = static_cast<int>(w.n_rows);
     // Quantize the activations once for every row (and thread) that reads them.
     cpu::QuantizedActivations xq;
-    const bool quantized = ctx.path == MatmulPath::Fast && cpu::kernels(w.format).dot_q8 &&
+    const bool quantized = ctx.path == MatmulPath::Fast && cpu::kernels(w.format).dot_q16 &&
                            cpu::quantize_activations(x, n, n_tokens, xq);
     std::atomic<bool> ok{true};
     auto rows = [&](std::int64_t r0, std::int64_t r1) {

@@ -62,9 +62,10 @@ std::uint64_t kv_bytes_per_token(const Glm45Dims &dims, KvType type, int n_layer
 enum class MatmulPath {
     Reference, // engine/quant's scalar dequantize + dot: the oracle, slow
     Exact,     // SIMD kernels, float32 activations: the reference up to float rounding
-    Fast,      // SIMD kernels, activations quantized once per matmul to 8 bits (BF16 weights on
-               // AVX512-BF16: rounded to bf16) where the format has such a kernel: the speed
-               // path (on random air-mini 0.11 from Exact on logits; see issue #7's notes)
+    Fast,      // SIMD kernels, activations quantized once per matmul to int16 in blocks of 32
+               // (BF16 weights on AVX512-BF16: rounded to bf16) where the format has such a
+               // kernel: the speed path (air-mini's logits within 1e-2 of Exact, its argmax the
+               // same; kernels/cpu/dot_kernels.h)
 };
 
 struct CpuOptions

@@ -125,37 +125,37 @@ float dot_f32(BlockFormat format, const void *row, const float *x, int n)
     return k.dot_f32 != nullptr ? k.dot_f32(row, x, n) : 0.0f;
 }
 
-float dot_q8(BlockFormat format, const void *row, const Q8Row &x, int n)
+float dot_q16(BlockFormat format, const void *row, const Q16Row &x, int n)
 {
     const FormatKernels k = kernels(format);
-    return k.dot_q8 != nullptr ? k.dot_q8(row, x, n) : 0.0f;
+    return k.dot_q16 != nullptr ? k.dot_q16(row, x, n) : 0.0f;
 }
 
 bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out)
 {
-    if (x == nullptr || n <= 0 || n % k_q8_block != 0 || n_tokens < 1)
+    if (x == nullptr || n <= 0 || n % k_q16_block != 0 || n_tokens < 1)
         return false;
     const auto total = static_cast<std::size_t>(n) * static_cast<std::size_t>(n_tokens);
     out.n = n;
     out.n_tokens = n_tokens;
     out.q.resize(total);
-    out.d.resize(total / k_q8_block);
+    out.d.resize(total / k_q16_block);
     out.sum16.resize(total / 16);
     out.bf16.resize(total);
     for (std::size_t i = 0; i < total; ++i)
         out.bf16[i] = engine::float_to_bf16(x[i]);
-    for (std::size_t blk = 0; blk < total / k_q8_block; ++blk) {
-        const float *xb = x + blk * k_q8_block;
+    for (std::size_t blk = 0; blk < total / k_q16_block; ++blk) {
+        const float *xb = x + blk * k_q16_block;
         float amax = 0.0f;
-        for (int i = 0; i < k_q8_block; ++i)
+        for (int i = 0; i < k_q16_block; ++i)
             amax = std::max(amax, std::fabs(xb[i])); // NaN is ignored by max's comparison
-        const float d = amax / 127.0f;
+        const float d = amax / k_q16_max;
         const float inv = d > 0.0f ? 1.0f / d : 0.0f;
-        std::int8_t *q = out.q.data() + blk * k_q8_block;
-        for (int i = 0; i < k_q8_block; ++i) {
+        std::int16_t *q = out.q.data() + blk * k_q16_block;
+        for (int i = 0; i < k_q16_block; ++i) {
             float v = std::nearbyint(xb[i] * inv);
-            v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);
-            q[i] = v == v ? static_cast<std::int8_t>(v) : std::int8_t{0};
+            v = v > k_q16_max ? k_q16_max : (v < -k_q16_max ? -k_q16_max : v);
+            q[i] = v == v ? static_cast<std::int16_t>(v) : std::int16_t{0};
         }
         out.d[blk] = d;
         for (int h = 0; h < 2; ++h) {
@@ -168,12 +168,12 @@ bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivati
     return true;
 }
 
-Q8Row q8_row(const QuantizedActivations &xq, int token)
+Q16Row q16_row(const QuantizedActivations &xq, int token)
 {
     const auto t = static_cast<std::size_t>(token);
     const auto n = static_cast<std::size_t>(xq.n);
-    return {xq.q.data() + t * n, xq.d.data() + t * (n / k_q8_block), xq.sum16.data() + t * (n / 16),
-            xq.bf16.data() + t * n};
+    return {xq.q.data() + t * n, xq.d.data() + t * (n / k_q16_block),
+            xq.sum16.data() + t * (n / 16), xq.bf16.data() + t * n};
 }
 
 bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, int r0, int r1,
@@ -186,8 +186,8 @@ bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, 
         r0 < 0 || r1 < r0 || n_tokens < 1 || rows == nullptr || x == nullptr || y == nullptr ||
         ldy < static_cast<std::size_t>(r1))
         return false;
-    const bool use_q8 = xq != nullptr && k.dot_q8 != nullptr && xq->n == n &&
-                        xq->n_tokens >= n_tokens && n % k_q8_block == 0;
+    const bool use_q16 = xq != nullptr && k.dot_q16 != nullptr && xq->n == n &&
+                         xq->n_tokens >= n_tokens && n % k_q16_block == 0;
     const auto *base = static_cast<const unsigned char *>(rows);
     // Tokens in tiles so that a tile's activations stay in L2 while each weight row (a few KB,
     // in L1) is reused across the tile: the weights are read from memory once per tile.
@@ -197,12 +197,12 @@ bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, 
         for (int r = r0; r < r1; ++r) {
             const void *row = base + static_cast<std::size_t>(r) * row_bytes;
             int t = t0;
-            if (use_q8 && k.dot_q8_x4 != nullptr) {
+            if (use_q16 && k.dot_q16_x4 != nullptr) {
                 for (; t + 4 <= t1; t += 4) {
-                    const Q8Row x4[4] = {q8_row(*xq, t), q8_row(*xq, t + 1), q8_row(*xq, t + 2),
-                                         q8_row(*xq, t + 3)};
+                    const Q16Row x4[4] = {q16_row(*xq, t), q16_row(*xq, t + 1), q16_row(*xq, t + 2),
+                                          q16_row(*xq, t + 3)};
                     float out[4];
-                    k.dot_q8_x4(row, x4, n, out);
+                    k.dot_q16_x4(row, x4, n, out);
                     for (int i = 0; i < 4; ++i)
                         y[static_cast<std::size_t>(t + i) * ldy + static_cast<std::size_t>(r)] =
                             out[i];
@@ -211,8 +211,8 @@ bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, 
             for (; t < t1; ++t) {
                 const auto tt = static_cast<std::size_t>(t);
                 y[tt * ldy + static_cast<std::size_t>(r)] =
-                    use_q8 ? k.dot_q8(row, q8_row(*xq, t), n)
-                           : k.dot_f32(row, x + tt * static_cast<std::size_t>(n), n);
+                    use_q16 ? k.dot_q16(row, q16_row(*xq, t), n)
+                            : k.dot_f32(row, x + tt * static_cast<std::size_t>(n), n);
             }
         }
     }

@@ -2,13 +2,19 @@
 // process for the CPU it runs on (scalar everywhere; AVX2+FMA+F16C; AVX-VNNI; AVX-512 VNNI at 256
 // bits; AVX512-BF16 for BF16 weights at 512 bits).
 //
-// Two paths per format. dot_f32 keeps float32 activations and is exact up to float rounding. dot_q8
-// first needs the activations quantized (once per token) to signed bytes in blocks of 32 with one
-// float scale each, then does integer dot products: on a memory-bound decode that is what lets a
-// core keep up with the weight stream. One activation format serves every weight format: a 32-block
-// divides every GGUF row length, its per-32 scale is finer (so more accurate) than a per-256 one,
-// and the per-16 float sums of the original activations carry the "min" terms of Q2_K/Q4_K/Q5_K/
-// Q4_1/Q5_1 exactly.
+// Two paths per format. dot_f32 keeps float32 activations and is exact up to float rounding.
+// dot_q16 first needs the activations quantized (once per token) to int16 in blocks of 32 with one
+// float scale each, then does integer dot products (weight codes widened to int16, pairs summed in
+// int32 by vpmaddwd): on a memory-bound decode that is what lets a core keep up with the weight
+// stream. 16 bits, not 8: 8-bit activations put GLM-4.5-Air's logits 11% from the float path
+// (issue #7's measurements, error starting in the first layer), 16-bit ones 4e-4, at the same
+// weight bytes read. One activation format serves every weight format: a 32-block divides every
+// GGUF row length, and the per-16 float sums of the original activations carry the "min" terms of
+// Q2_K/Q4_K/Q5_K/Q4_1/Q5_1 exactly.
+//
+// Integer ranges: a weight code is at most 128 in magnitude and an activation 32767, so one int32
+// lane (4 products in the SIMD kernels, 16 in the scalar one) stays below 2^31; sub-scales multiply
+// after conversion to float.
 //
 // Typical use by the forward pass, y[T, rows] = x[T, n] * W^T with W in its stored format:
 //     cpu::quantize_activations(x, n, T, xq);                 // once per activation matrix
@@ -18,7 +24,7 @@
 // (pass nullptr instead of &xq for the exact float32 path).
 //
 // Preconditions (the engine checks tensor shapes when it loads a file; these functions do not
-// re-check per call): n is a whole number of the format's blocks, and for dot_q8 a multiple of 32;
+// re-check per call): n is a whole number of the format's blocks, and for dot_q16 a multiple of 32;
 // row points at n / block_size blocks (any alignment); x at n floats.
 #pragma once
 
@@ -32,7 +38,8 @@ namespace glmdesk::kernels::cpu {
 
 using engine::BlockFormat;
 
-inline constexpr int k_q8_block = 32; // activations per scale in QuantizedActivations
+inline constexpr int k_q16_block = 32;       // activations per scale in QuantizedActivations
+inline constexpr float k_q16_max = 32767.0f; // the largest activation code
 
 enum class Isa {
     scalar,
@@ -53,42 +60,42 @@ struct QuantizedActivations
 {
     int n = 0;
     int n_tokens = 0;
-    std::vector<std::int8_t> q; // [n_tokens][n]
-    std::vector<float> d;       // [n_tokens][n / 32]
-    std::vector<float> sum16;   // [n_tokens][n / 16]: float sums of the original activations
+    std::vector<std::int16_t> q; // [n_tokens][n]
+    std::vector<float> d;        // [n_tokens][n / 32]
+    std::vector<float> sum16;    // [n_tokens][n / 16]: float sums of the original activations
     // [n_tokens][n]: the activations rounded to nearest-even bfloat16 bits, for BF16 weights' fast
     // path (vdpbf16ps). Cheaper to make once per token than per weight row.
     std::vector<std::uint16_t> bf16;
 };
 
 // One token's row of QuantizedActivations.
-struct Q8Row
+struct Q16Row
 {
-    const std::int8_t *q = nullptr;
+    const std::int16_t *q = nullptr;
     const float *d = nullptr;
     const float *sum16 = nullptr;
     const std::uint16_t *bf16 = nullptr;
 };
 
-// Quantizes n_tokens rows of n floats (row t at x + t * n): d = max|x| / 127 per block of 32,
-// q = round-to-nearest(x / d) clamped to [-127, 127] (NaN becomes 0); bf16 = x rounded to
-// nearest-even bfloat16. False if n is not a positive
-// multiple of 32 or n_tokens < 1; `out` is resized (its buffers are reused across calls).
+// Quantizes n_tokens rows of n floats (row t at x + t * n): d = max|x| / 32767 per block of 32,
+// q = round-to-nearest(x / d) clamped to [-32767, 32767] (NaN becomes 0); bf16 = x rounded to
+// nearest-even bfloat16. False if n is not a positive multiple of 32 or n_tokens < 1; `out` is
+// resized (its buffers are reused across calls).
 bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out);
-Q8Row q8_row(const QuantizedActivations &xq, int token);
+Q16Row q16_row(const QuantizedActivations &xq, int token);
 
 using DotF32Fn = float (*)(const void *row, const float *x, int n);
-using DotQ8Fn = float (*)(const void *row, const Q8Row &x, int n);
-// out[t] = dot_q8(row, x[t], n) for 4 tokens, bit for bit, decoding each weight block once.
-using DotQ8x4Fn = void (*)(const void *row, const Q8Row *x, int n, float *out);
+using DotQ16Fn = float (*)(const void *row, const Q16Row &x, int n);
+// out[t] = dot_q16(row, x[t], n) for 4 tokens, bit for bit, decoding each weight block once.
+using DotQ16x4Fn = void (*)(const void *row, const Q16Row *x, int n, float *out);
 
 struct FormatKernels
 {
     DotF32Fn dot_f32 = nullptr; // null: format not handled
     // null: no quantized-activation path (F32, F16; BF16 below avx512_bf16). BF16's reads the
-    // bf16 activations, not the 8-bit ones.
-    DotQ8Fn dot_q8 = nullptr;
-    DotQ8x4Fn dot_q8_x4 = nullptr; // null: matmul calls dot_q8 per token (scalar table)
+    // bf16 activations, not the int16 ones.
+    DotQ16Fn dot_q16 = nullptr;
+    DotQ16x4Fn dot_q16_x4 = nullptr; // null: matmul calls dot_q16 per token (scalar table)
 };
 
 // Formats with kernels: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K,
@@ -98,10 +105,10 @@ FormatKernels kernels(BlockFormat format); // kernels_for(best_isa(), format)
 
 // One row with the best table; 0 for a format without that kernel (check kernels() first).
 float dot_f32(BlockFormat format, const void *row, const float *x, int n);
-float dot_q8(BlockFormat format, const void *row, const Q8Row &x, int n);
+float dot_q16(BlockFormat format, const void *row, const Q16Row &x, int n);
 
 // y[t * ldy + r] = dot(row r, token t) for rows r in [r0, r1) and tokens t in [0, n_tokens), row r
-// at rows + r * row_bytes, token t's floats at x + t * n. Uses the q8 path when `xq` is given
+// at rows + r * row_bytes, token t's floats at x + t * n. Uses the q16 path when `xq` is given
 // (quantized from the same x, xq->n == n, xq->n_tokens >= n_tokens) and the format has one,
 // otherwise dot_f32. A thread pool splits [0, n_rows) into ranges and calls this once per range.
 // False (nothing written) for a format without kernels, n not a whole number of blocks, or bad

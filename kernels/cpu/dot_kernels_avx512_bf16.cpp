@@ -3,11 +3,11 @@
 //
 // The exact path (dot_f32) keeps float32 activations: bf16 weights widen to float32 exactly (a
 // 16-bit shift) and FMA at 512 bits, so it stays within float rounding of the reference. The fast
-// path (dot_q8) reads the activations that quantize_activations rounded to bf16 once per token and
+// path (dot_q16) reads the activations that quantize_activations rounded to bf16 once per token and
 // does one vdpbf16ps per 32 weights: each product of two bf16 values is exact in float32, so its
-// only error beyond float rounding is the activations' bf16 rounding (relative 2^-8 at most), far
-// below the 8-bit activations of the other formats' fast path. Both paths need n % 32 == 0 for
-// the 512-bit loop and finish any rest (exact path only: n need not be a multiple of 32) in scalar.
+// only error beyond float rounding is the activations' bf16 rounding (relative 2^-9 at most). Both
+// paths need n % 32 == 0 for the 512-bit loop and finish any rest (exact path only: n need not be a
+// multiple of 32) in scalar.
 #include "kernels/cpu/dot_kernels_internal.h"
 
 #include <immintrin.h>
@@ -68,7 +68,7 @@ __m512bh load_bh(const void *p)
 // out[t] = sum over i of w_i * x_t,i for Tokens tokens, each weight vector loaded once. The sums
 // per token run in the same order whatever Tokens is, so the 4-token kernel equals the 1-token one
 // bit for bit.
-template <int Tokens> void dot_bf16_tokens(const void *row, const Q8Row *x, int n, float *out)
+template <int Tokens> void dot_bf16_tokens(const void *row, const Q16Row *x, int n, float *out)
 {
     const auto *p = static_cast<const std::uint8_t *>(row);
     __m512 acc[Tokens][2];
@@ -98,14 +98,14 @@ template <int Tokens> void dot_bf16_tokens(const void *row, const Q8Row *x, int 
     }
 }
 
-float dot_q8_bf16(const void *row, const Q8Row &x, int n)
+float dot_fast_bf16(const void *row, const Q16Row &x, int n)
 {
     float out = 0.0f;
     dot_bf16_tokens<1>(row, &x, n, &out);
     return out;
 }
 
-void dot_q8_x4_bf16(const void *row, const Q8Row *x, int n, float *out)
+void dot_fast_x4_bf16(const void *row, const Q16Row *x, int n, float *out)
 {
     dot_bf16_tokens<4>(row, x, n, out);
 }
@@ -115,7 +115,7 @@ void dot_q8_x4_bf16(const void *row, const Q8Row *x, int n, float *out)
 FormatKernels avx512_bf16_kernels(BlockFormat format)
 {
     if (format == BlockFormat::BF16)
-        return {dot_f32_bf16, dot_q8_bf16, dot_q8_x4_bf16};
+        return {dot_f32_bf16, dot_fast_bf16, dot_fast_x4_bf16};
     return {};
 }
 

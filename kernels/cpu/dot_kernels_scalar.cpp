@@ -239,7 +239,7 @@ float dot_f32_blocks(const void *row, const float *x, int n)
 }
 
 template <int Weights, int Bytes, bool HasMin, Decoder Decode>
-float dot_q8_blocks(const void *row, const Q8Row &x, int n)
+float dot_q16_blocks(const void *row, const Q16Row &x, int n)
 {
     const auto *p = static_cast<const std::uint8_t *>(row);
     float acc = 0.0f;
@@ -247,14 +247,15 @@ float dot_q8_blocks(const void *row, const Q8Row &x, int n)
     Decoded b;
     for (int blk = 0; blk < n / Weights; ++blk, p += Bytes) {
         Decode(p, b);
-        const std::int8_t *xq = x.q + blk * Weights;
-        const float *xd = x.d + blk * (Weights / k_q8_block);
+        const std::int16_t *xq = x.q + blk * Weights;
+        const float *xd = x.d + blk * (Weights / k_q16_block);
         const float *xs = x.sum16 + blk * (Weights / k_group);
         for (int g = 0; g < Weights / k_group; ++g) {
-            int isum = 0;
+            // |sum| <= 16 * 128 * 32767 < 2^31; times a sub-scale it may not be, so in float.
+            std::int32_t isum = 0;
             for (int i = g * k_group; i < (g + 1) * k_group; ++i)
                 isum += b.code[i] * xq[i];
-            acc += (b.d * xd[g / 2]) * static_cast<float>(isum * b.scale[g]);
+            acc += (b.d * xd[g / 2]) * (static_cast<float>(isum) * static_cast<float>(b.scale[g]));
             if constexpr (HasMin)
                 acc_min += b.min[g] * xs[g];
         }
@@ -303,7 +304,7 @@ float dot_f32_bf16(const void *row, const float *x, int n)
 template <int Weights, int Bytes, bool HasMin, Decoder Decode> FormatKernels quantized()
 {
     return {dot_f32_blocks<Weights, Bytes, HasMin, Decode>,
-            dot_q8_blocks<Weights, Bytes, HasMin, Decode>};
+            dot_q16_blocks<Weights, Bytes, HasMin, Decode>};
 }
 
 } // namespace

@@ -1,5 +1,5 @@
 // CPU dot-kernel throughput in GB/s of weight bytes, per block format, for both activation paths
-// (f32: float activations; q8: activations quantized once per token), 1 thread and all threads,
+// (f32: float activations; q16: activations quantized once per token), 1 thread and all threads,
 // on a matrix the size of one GLM-4.5-Air expert projection (1408 rows x 4096, cache-resident on a
 // large-LLC machine: shows compute speed) and on one larger than the last-level cache (512 MiB:
 // shows memory streaming). A plain streaming read of a 1 GiB buffer measures the machine's read
@@ -186,7 +186,7 @@ const unsigned char *matrix(const BenchFormat &bf, std::size_t rows)
     return cache.data.get();
 }
 
-void bm_matmul(benchmark::State &state, BenchFormat bf, bool large, bool q8, int threads)
+void bm_matmul(benchmark::State &state, BenchFormat bf, bool large, bool q16, int threads)
 {
     const eng::BlockFormatInfo info = eng::block_format_info(bf.format);
     const std::size_t row_bytes = (k_cols / info.block_size) * info.type_size;
@@ -206,7 +206,7 @@ void bm_matmul(benchmark::State &state, BenchFormat bf, bool large, bool q8, int
     for (auto _ : state) {
         p.parallel_for(static_cast<std::int64_t>(rows), [&](std::int64_t begin, std::int64_t end) {
             if (!cpu::matmul(bf.format, w, row_bytes, k_cols, static_cast<int>(begin),
-                             static_cast<int>(end), x.data(), q8 ? &xq : nullptr, 1, y.data(),
+                             static_cast<int>(end), x.data(), q16 ? &xq : nullptr, 1, y.data(),
                              rows))
                 ok = false;
         });
@@ -225,7 +225,7 @@ void bm_matmul(benchmark::State &state, BenchFormat bf, bool large, bool q8, int
 }
 
 // Prefill: 64 tokens against one expert-sized matrix; reports multiply-adds per second.
-void bm_prefill(benchmark::State &state, BenchFormat bf, bool q8, int threads)
+void bm_prefill(benchmark::State &state, BenchFormat bf, bool q16, int threads)
 {
     constexpr int tokens = 64;
     const eng::BlockFormatInfo info = eng::block_format_info(bf.format);
@@ -243,7 +243,7 @@ void bm_prefill(benchmark::State &state, BenchFormat bf, bool q8, int threads)
     for (auto _ : state) {
         p.parallel_for(static_cast<std::int64_t>(rows), [&](std::int64_t begin, std::int64_t end) {
             cpu::matmul(bf.format, w, row_bytes, k_cols, static_cast<int>(begin),
-                        static_cast<int>(end), x.data(), q8 ? &xq : nullptr, tokens, y.data(),
+                        static_cast<int>(end), x.data(), q16 ? &xq : nullptr, tokens, y.data(),
                         rows);
         });
         benchmark::DoNotOptimize(y.data());
@@ -273,28 +273,28 @@ int main(int argc, char **argv)
             ->Unit(benchmark::kMicrosecond);
     for (const BenchFormat &bf : k_formats) {
         const std::string name(eng::block_format_info(bf.format).name);
-        const bool has_q8 = cpu::kernels(bf.format).dot_q8 != nullptr;
+        const bool has_q16 = cpu::kernels(bf.format).dot_q16 != nullptr;
         for (const bool large : {false, true})
-            for (const bool q8 : {false, true}) {
-                if (q8 && !has_q8)
+            for (const bool q16 : {false, true}) {
+                if (q16 && !has_q16)
                     continue;
                 for (int threads : thread_counts)
-                    benchmark::RegisterBenchmark(name + (q8 ? "/q8" : "/f32") +
+                    benchmark::RegisterBenchmark(name + (q16 ? "/q16" : "/f32") +
                                                      (large ? "/512MiB" : "/expert_1408x4096") +
                                                      "/threads:" + std::to_string(threads),
-                                                 bm_matmul, bf, large, q8, threads)
+                                                 bm_matmul, bf, large, q16, threads)
                         ->UseRealTime()
                         ->Unit(benchmark::kMillisecond);
             }
     }
     for (const BenchFormat &bf : k_formats) {
         const std::string name(eng::block_format_info(bf.format).name);
-        const bool has_q8 = cpu::kernels(bf.format).dot_q8 != nullptr;
+        const bool has_q16 = cpu::kernels(bf.format).dot_q16 != nullptr;
         for (int threads : thread_counts)
             benchmark::RegisterBenchmark(
-                name + (has_q8 ? "/q8" : "/f32") +
+                name + (has_q16 ? "/q16" : "/f32") +
                     "/prefill64/expert_1408x4096/threads:" + std::to_string(threads),
-                bm_prefill, bf, has_q8, threads)
+                bm_prefill, bf, has_q16, threads)
                 ->UseRealTime()
                 ->Unit(benchmark::kMillisecond);
     }

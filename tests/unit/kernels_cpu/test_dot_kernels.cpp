@@ -8,12 +8,12 @@
 // - dot_f32: every kernel sums its products in a tree of depth at most n/8 + 64 (8 or more
 //   independent partial sums, a few roundings per weight), so |kernel - ref| <= (n/8 + 64) u S
 //   with S = sum c_i |x_i|.
-// - dot_q8: activations x_i become x^_i = d_b q_i with |x_i - x^_i| <= d_b / 2 (round to nearest;
+// - dot_q16: activations x_i become x^_i = d_b q_i with |x_i - x^_i| <= d_b / 2 (round to nearest;
 //   a relative 1e-6 slack covers the rounding of x_i / d_b). Only the scale part multiplies x^
 //   (the min part uses float sums of the exact x), so the quantization adds at most
 //   D = sum_b d_b / 2 * sum_{i in b} |a_i| <= sum_b d_b / 2 * sum_{i in b} c_i, and the float
 //   rounding adds at most (n/8 + 64) u (S + D).
-// The SIMD q8 kernels compute the same integer sums as the scalar one, so they must agree with it
+// The SIMD q16 kernels compute the same integer sums as the scalar one, so they must agree with it
 // within the rounding term alone: that catches a wrong decoder far more sharply.
 #include "kernels/cpu/dot_kernels.h"
 
@@ -196,13 +196,13 @@ TEST(DotKernelsIsa, ScalarAlwaysAvailableAndBestIsSupported)
         EXPECT_NE(cpu::kernels(fc.format).dot_f32, nullptr) << format_name(fc.format);
     // Formats without kernels get an empty entry, not a wrong one.
     EXPECT_EQ(cpu::kernels(BlockFormat::Q8_K).dot_f32, nullptr);
-    EXPECT_EQ(cpu::kernels(BlockFormat::IQ2_XXS).dot_q8, nullptr);
+    EXPECT_EQ(cpu::kernels(BlockFormat::IQ2_XXS).dot_q16, nullptr);
     // BF16 weights get a fast path only where the CPU has the BF16 dot instruction.
-    EXPECT_EQ(cpu::kernels_for(cpu::Isa::avx512_vnni, BlockFormat::BF16).dot_q8, nullptr);
+    EXPECT_EQ(cpu::kernels_for(cpu::Isa::avx512_vnni, BlockFormat::BF16).dot_q16, nullptr);
     if (cpu::isa_supported(cpu::Isa::avx512_bf16)) {
         EXPECT_EQ(cpu::best_isa() == cpu::Isa::avx512_bf16,
                   std::getenv("GLMDESK_CPU_ISA") == nullptr);
-        EXPECT_NE(cpu::kernels_for(cpu::Isa::avx512_bf16, BlockFormat::BF16).dot_q8, nullptr);
+        EXPECT_NE(cpu::kernels_for(cpu::Isa::avx512_bf16, BlockFormat::BF16).dot_q16, nullptr);
     }
     std::printf("best ISA here: %s\n", cpu::isa_name(cpu::best_isa()));
 }
@@ -236,19 +236,19 @@ TEST_P(DotKernels, MatchReferenceWithinDerivedBounds)
             const double f32_bound = gamma * s;
 
             cpu::QuantizedActivations xq;
-            const bool q8_ok = n % cpu::k_q8_block == 0 && cpu::quantize_activations(x, n, 1, xq);
+            const bool q16_ok = n % cpu::k_q16_block == 0 && cpu::quantize_activations(x, n, 1, xq);
             double d_term = 0.0;
-            if (q8_ok)
+            if (q16_ok)
                 for (int i = 0; i < n; ++i)
                     d_term += xq.d[static_cast<std::size_t>(i / 32)] / 2.0 *
                               c[static_cast<std::size_t>(i)];
-            const double q8_bound = d_term * (1.0 + 1e-6) + gamma * (s + d_term);
-            // The bounds must be able to fail: well below the size of the terms (the q8 one is
-            // about max|x| / 254 per unit of sum c_i, a few percent of S for these x).
+            const double q16_bound = d_term * (1.0 + 1e-6) + gamma * (s + d_term);
+            // The bounds must be able to fail: well below the size of the terms (the q16 one is
+            // about max|x| / 65534 per unit of sum c_i, a few 1e-4 of S for these x).
             ASSERT_LT(f32_bound, 1e-3 * s);
-            ASSERT_LT(q8_bound, 0.05 * s);
+            ASSERT_LT(q16_bound, 2e-3 * s);
 
-            float scalar_q8 = 0.0f;
+            float scalar_q16 = 0.0f;
             for (cpu::Isa isa : runnable_isas()) {
                 const cpu::FormatKernels k = cpu::kernels_for(isa, fc.format);
                 ASSERT_NE(k.dot_f32, nullptr);
@@ -256,36 +256,36 @@ TEST_P(DotKernels, MatchReferenceWithinDerivedBounds)
                 EXPECT_LE(std::fabs(got - *ref), f32_bound)
                     << "dot_f32 " << cpu::isa_name(isa) << " n=" << n << " got " << got << " ref "
                     << *ref;
-                if (k.dot_q8 == nullptr) {
+                if (k.dot_q16 == nullptr) {
                     EXPECT_TRUE(fc.format == BlockFormat::F32 || fc.format == BlockFormat::F16 ||
                                 fc.format == BlockFormat::BF16);
                     continue;
                 }
                 if (fc.format == BlockFormat::BF16) {
                     // The fast path of BF16 weights reads bf16 activations (avx512_bf16 only).
-                    if (q8_ok) {
-                        const float got_bf = k.dot_q8(row, cpu::q8_row(xq, 0), n);
+                    if (q16_ok) {
+                        const float got_bf = k.dot_q16(row, cpu::q16_row(xq, 0), n);
                         expect_bf16_fast_within_bound(row, x, xq, n, got_bf, *ref);
                         ++checked;
                     }
                     continue;
                 }
-                ASSERT_TRUE(q8_ok);
-                const float got_q8 = k.dot_q8(row, cpu::q8_row(xq, 0), n);
-                EXPECT_LE(std::fabs(got_q8 - *ref), q8_bound)
-                    << "dot_q8 " << cpu::isa_name(isa) << " n=" << n << " got " << got_q8 << " ref "
-                    << *ref;
+                ASSERT_TRUE(q16_ok);
+                const float got_q16 = k.dot_q16(row, cpu::q16_row(xq, 0), n);
+                EXPECT_LE(std::fabs(got_q16 - *ref), q16_bound)
+                    << "dot_q16 " << cpu::isa_name(isa) << " n=" << n << " got " << got_q16
+                    << " ref " << *ref;
                 if (isa == cpu::Isa::scalar) {
-                    scalar_q8 = got_q8;
+                    scalar_q16 = got_q16;
                 } else {
-                    EXPECT_LE(std::fabs(got_q8 - scalar_q8), 2.0 * gamma * (s + d_term))
-                        << "dot_q8 " << cpu::isa_name(isa) << " vs scalar, n=" << n;
+                    EXPECT_LE(std::fabs(got_q16 - scalar_q16), 2.0 * gamma * (s + d_term))
+                        << "dot_q16 " << cpu::isa_name(isa) << " vs scalar, n=" << n;
                 }
                 ++checked;
             }
         }
     }
-    if (cpu::kernels(fc.format).dot_q8 != nullptr) {
+    if (cpu::kernels(fc.format).dot_q16 != nullptr) {
         EXPECT_GT(checked, 0);
     }
 }
@@ -294,6 +294,60 @@ INSTANTIATE_TEST_SUITE_P(AllFormats, DotKernels, ::testing::ValuesIn(format_case
                          [](const ::testing::TestParamInfo<FormatCase> &param) {
                              return format_name(param.param.format);
                          });
+
+// The integer sums at their largest: every code byte the same extreme value (so codes, nibbles and
+// sub-scales sit at their limits), activations at +-max (codes +-32767), signs alternating per 16
+// or constant. An int32 overflow anywhere (a chunk sum times a sub-scale) shows as a result far
+// from the reference; every ISA must stay within the derived bound.
+TEST_P(DotKernels, ExtremeCodesAndActivationsDoNotOverflow)
+{
+    const FormatCase fc = GetParam();
+    const int n = 512;
+    for (const unsigned char fill : {0x00, 0x7f, 0x80, 0x88, 0xee, 0xff}) {
+        std::mt19937 rng(fill);
+        std::vector<unsigned char> row = random_row(fc, n, rng);
+        const eng::BlockFormatInfo info = eng::block_format_info(fc.format);
+        if (fc.format == BlockFormat::F32 || fc.format == BlockFormat::F16 ||
+            fc.format == BlockFormat::BF16)
+            continue; // no integer path
+        for (std::size_t b = 0; b < row.size() / info.type_size; ++b) {
+            unsigned char *block = row.data() + b * info.type_size;
+            std::vector<unsigned char> keep(info.type_size);
+            std::memcpy(keep.data(), block, info.type_size);
+            std::memset(block, fill, info.type_size);
+            for (int offset : fc.scale_offsets)
+                std::memcpy(block + offset, keep.data() + offset, 2); // finite f16 scales
+        }
+        for (const bool alternate : {false, true}) {
+            std::vector<float> x(static_cast<std::size_t>(n));
+            for (int i = 0; i < n; ++i)
+                x[static_cast<std::size_t>(i)] = alternate && (i / 16) % 2 ? -3.0f : 3.0f;
+            const auto ref = eng::dot_row_reference(fc.format, row.data(), x.data(),
+                                                    static_cast<std::size_t>(n));
+            ASSERT_TRUE(ref.has_value());
+            const std::vector<double> c = magnitudes(fc, row.data(), n);
+            double s = 0.0;
+            for (int i = 0; i < n; ++i)
+                s += c[static_cast<std::size_t>(i)] * 3.0;
+            cpu::QuantizedActivations xq;
+            ASSERT_TRUE(cpu::quantize_activations(x.data(), n, 1, xq));
+            for (std::size_t i = 0; i < xq.q.size(); ++i)
+                ASSERT_EQ(std::abs(static_cast<int>(xq.q[i])), 32767);
+            const double gamma = (n / 8.0 + 64.0) * k_u;
+            for (cpu::Isa isa : runnable_isas()) {
+                const cpu::FormatKernels k = cpu::kernels_for(isa, fc.format);
+                if (k.dot_q16 == nullptr)
+                    continue;
+                const float got = k.dot_q16(row.data(), cpu::q16_row(xq, 0), n);
+                // Activations at the block maximum are exact in int16: float rounding only.
+                EXPECT_LE(std::fabs(got - *ref), 2.0 * gamma * s + 1e-30)
+                    << cpu::isa_name(isa) << " fill 0x" << std::hex << int(fill) << std::dec
+                    << (alternate ? " alternating" : " constant") << " got " << got << " ref "
+                    << *ref;
+            }
+        }
+    }
+}
 
 TEST(DotKernelsX4, FourTokensAtOnceEqualOneAtATime)
 {
@@ -305,17 +359,17 @@ TEST(DotKernelsX4, FourTokensAtOnceEqualOneAtATime)
         const std::vector<float> x = random_activations(4 * n, rng);
         cpu::QuantizedActivations xq;
         ASSERT_TRUE(cpu::quantize_activations(x.data(), n, 4, xq));
-        const cpu::Q8Row rows[4] = {cpu::q8_row(xq, 0), cpu::q8_row(xq, 1), cpu::q8_row(xq, 2),
-                                    cpu::q8_row(xq, 3)};
+        const cpu::Q16Row rows[4] = {cpu::q16_row(xq, 0), cpu::q16_row(xq, 1), cpu::q16_row(xq, 2),
+                                     cpu::q16_row(xq, 3)};
         for (cpu::Isa isa : runnable_isas()) {
             const cpu::FormatKernels k = cpu::kernels_for(isa, fc.format);
-            if (k.dot_q8_x4 == nullptr)
+            if (k.dot_q16_x4 == nullptr)
                 continue;
-            ASSERT_NE(k.dot_q8, nullptr);
+            ASSERT_NE(k.dot_q16, nullptr);
             float out[4] = {};
-            k.dot_q8_x4(row.data(), rows, n, out);
+            k.dot_q16_x4(row.data(), rows, n, out);
             for (int t = 0; t < 4; ++t)
-                EXPECT_EQ(out[t], k.dot_q8(row.data(), rows[t], n))
+                EXPECT_EQ(out[t], k.dot_q16(row.data(), rows[t], n))
                     << format_name(fc.format) << " " << cpu::isa_name(isa) << " token " << t;
             ++checked;
         }
@@ -342,17 +396,19 @@ TEST(QuantizeActivations, WithinHalfAStepAndScaledToTheBlockMaximum)
             amax = std::max(amax, std::fabs(x[b * 32 + i]));
             (i < 16 ? sum_lo : sum_hi) += x[b * 32 + i];
         }
-        EXPECT_FLOAT_EQ(xq.d[b], amax / 127.0f);
+        EXPECT_FLOAT_EQ(xq.d[b], amax / 32767.0f);
         EXPECT_NEAR(xq.sum16[2 * b], sum_lo, 1e-5);
         EXPECT_NEAR(xq.sum16[2 * b + 1], sum_hi, 1e-5);
         for (std::size_t i = 0; i < 32; ++i) {
             const double err = std::fabs(static_cast<double>(x[b * 32 + i]) -
                                          static_cast<double>(xq.d[b]) * xq.q[b * 32 + i]);
-            EXPECT_LE(err, xq.d[b] / 2.0 * (1.0 + 1e-6));
-            EXPECT_LE(std::abs(static_cast<int>(xq.q[b * 32 + i])), 127);
+            // Half a step, plus the float rounding of x * (1 / d) at codes up to 32767 (2 ulp of
+            // the product: 32767 * 2^-22 of a step).
+            EXPECT_LE(err, xq.d[b] * (0.5 + 32767.0 * 0x1p-22));
+            EXPECT_LE(std::abs(static_cast<int>(xq.q[b * 32 + i])), 32767);
         }
     }
-    const cpu::Q8Row second = cpu::q8_row(xq, 1);
+    const cpu::Q16Row second = cpu::q16_row(xq, 1);
     EXPECT_EQ(second.q, xq.q.data() + n);
     EXPECT_EQ(second.d, xq.d.data() + n / 32);
     EXPECT_EQ(second.sum16, xq.sum16.data() + n / 16);
@@ -370,7 +426,7 @@ TEST(QuantizeActivations, RejectsBadShapesAndSurvivesNonFinite)
     x[40] = INFINITY;
     ASSERT_TRUE(cpu::quantize_activations(x.data(), 64, 1, xq));
     EXPECT_EQ(xq.q[3], 0);
-    EXPECT_EQ(xq.q[0], 127); // the NaN does not spoil its block's scale
+    EXPECT_EQ(xq.q[0], 32767); // the NaN does not spoil its block's scale
 }
 
 TEST(Matmul, RangesAndTokensMatchSingleDots)
@@ -391,17 +447,17 @@ TEST(Matmul, RangesAndTokensMatchSingleDots)
     cpu::QuantizedActivations xq;
     ASSERT_TRUE(cpu::quantize_activations(x.data(), n, tokens, xq));
     const std::size_t ldy = rows + 3;
-    for (const bool q8 : {false, true}) {
+    for (const bool q16 : {false, true}) {
         std::vector<float> y(ldy * tokens, -1.0f);
         // Three ranges, as a pool would split them.
         for (auto [r0, r1] : {std::pair{0, 10}, std::pair{10, 11}, std::pair{11, rows}})
             ASSERT_TRUE(cpu::matmul(fc.format, w.data(), row_bytes, n, r0, r1, x.data(),
-                                    q8 ? &xq : nullptr, tokens, y.data(), ldy));
+                                    q16 ? &xq : nullptr, tokens, y.data(), ldy));
         for (int t = 0; t < tokens; ++t) {
             for (int r = 0; r < rows; ++r) {
                 const unsigned char *row = w.data() + static_cast<std::size_t>(r) * row_bytes;
-                const float want = q8 ? cpu::dot_q8(fc.format, row, cpu::q8_row(xq, t), n)
-                                      : cpu::dot_f32(fc.format, row, x.data() + t * n, n);
+                const float want = q16 ? cpu::dot_q16(fc.format, row, cpu::q16_row(xq, t), n)
+                                       : cpu::dot_f32(fc.format, row, x.data() + t * n, n);
                 EXPECT_EQ(y[static_cast<std::size_t>(t) * ldy + static_cast<std::size_t>(r)], want);
             }
             for (std::size_t r = rows; r < ldy; ++r) // padding untouched

@@ -343,11 +343,10 @@ TEST_F(ForwardAirMini, KvCacheQ8StaysCloseToF32)
 }
 
 // The three matmul paths: Exact (SIMD kernels, float32 activations) equals the scalar Reference up
-// to float rounding; Fast quantizes activations to 8 bits (q8_0 weights here: bf16 has no such
-// kernel). air-mini's random weights amplify any perturbation about a thousandfold over three
-// layers (float rounding alone, Exact vs Reference, ends at ~8e-5), so Fast lands at ~0.11
-// relative and ~90% argmax agreement: the same distance as q8_0 weights from bf16 ones (92.7%).
-// Issue 7's targets (1e-2, 99%) are for trained weights; this test pins today's numbers.
+// to float rounding; Fast quantizes activations to int16 per block of 32 (q8_0 weights here).
+// air-mini's random weights amplify any perturbation about a thousandfold over three layers (float
+// rounding alone, Exact vs Reference, ends at ~8e-5): 8-bit activations landed at 0.11 relative and
+// 90% argmax agreement, which is why the fast path is 16-bit. Issue #7's targets hold here.
 TEST_F(ForwardAirMini, MatmulPathsAgree)
 {
     const auto fixtures = glmdesk::test::shared_fixtures_dir();
@@ -372,7 +371,8 @@ TEST_F(ForwardAirMini, MatmulPathsAgree)
     const std::vector<float> fast = run(MatmulPath::Fast);
     EXPECT_LT(max_rel(exact, reference), 1e-4);
     EXPECT_GT(max_rel(fast, exact), 0.0) << "the fast path did not quantize the activations";
-    EXPECT_LT(max_rel(fast, exact), 0.2);
+    // Issue #7's acceptance: the fast path within 1e-2 of the exact one, the same argmax at 99%.
+    EXPECT_LT(max_rel(fast, exact), 1e-2);
     const auto V = static_cast<std::size_t>(loaded->dims.n_vocab);
     int agree = 0;
     for (std::size_t t = 0; t < ids.size(); ++t) {
@@ -383,7 +383,7 @@ TEST_F(ForwardAirMini, MatmulPathsAgree)
     }
     std::printf("exact vs reference %.2e; fast vs exact %.2e, argmax agreement %d/%zu\n",
                 max_rel(exact, reference), max_rel(fast, exact), agree, ids.size());
-    EXPECT_GE(agree, static_cast<int>(0.85 * ids.size()));
+    EXPECT_GE(agree, static_cast<int>(std::ceil(0.99 * static_cast<double>(ids.size()))));
 }
 
 // Quantized files: the argmax over the chat and random prompts agrees with transformers (bf16
