@@ -3,6 +3,7 @@
 #include "engine/backend/cpu/cpu_info.h"
 #include "engine/backend/cuda/cuda_device.h"
 #include "engine/backend/vulkan/vulkan_context.h"
+#include "engine/model/placement.h"
 #include "engine/runtime/engine_worker.h"
 #include "glmdesk/build_config.h"
 #include "kernels/cpu/dot_kernels.h"
@@ -65,7 +66,8 @@ std::string capabilities_json(std::string_view program)
                                   {"backends", backends}};
     out["cpu"] = {{"description", cpu_description()},
                   {"isa", kernels::cpu::isa_name(kernels::cpu::best_isa())},
-                  {"threads", std::thread::hardware_concurrency()}};
+                  {"threads", std::thread::hardware_concurrency()},
+                  {"ram_bytes", host_memory_bytes()}};
     nlohmann::ordered_json cuda = {{"compiled_in", GLMDESK_HAVE_CUDA != 0},
                                    {"devices", nlohmann::ordered_json::array()}};
     if (auto devices = cuda_devices())
@@ -85,15 +87,19 @@ std::string capabilities_json(std::string_view program)
                                          {"api_version", d.api_version},
                                          {"driver", d.driver},
                                          {"vendor_id", d.vendor_id},
+                                         {"vendor", d.vendor},
                                          {"device_local_bytes", d.device_local_bytes},
                                          {"max_storage_buffer_range", d.max_storage_buffer_range},
+                                         {"max_compute_shared_memory", d.max_compute_shared_memory},
                                          {"subgroup_size", d.subgroup_size},
                                          {"uma", d.uma},
                                          {"shader_float16", d.shader_float16},
                                          {"shader_int8", d.shader_int8},
                                          {"storage_16bit", d.storage_16bit},
+                                         {"storage_8bit", d.storage_8bit},
                                          {"integer_dot_product", d.integer_dot_product},
-                                         {"cooperative_matrix", d.cooperative_matrix}});
+                                         {"cooperative_matrix", d.cooperative_matrix},
+                                         {"cooperative_matrix_f16", d.cooperative_matrix_f16}});
     } else {
         vulkan["note"] = devices.status().message();
     }

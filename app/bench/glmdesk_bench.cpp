@@ -5,6 +5,7 @@
 // memory-bound: its limit is the bytes a token must read (attention, dense and shared layers, the
 // router's choice of experts, the lm_head) divided by the measured read bandwidth.
 #include "app/bench/memory_bandwidth.h"
+#include "engine/backend/vulkan/vulkan_context.h"
 #include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/engine.h"
 #include "engine/io/gguf_writer.h"
@@ -56,6 +57,8 @@ void print_usage(std::FILE *out)
         "  --mtp              add the MTP (nextn) layer, as the real model has; the prefill\n"
         "                     then also runs its pairs, as generation with drafts does\n"
         "  --backend B        cpu (default) or vulkan (every weight on the device; no MTP)\n"
+        "  --vulkan-device N  with --backend vulkan: the device (index as in --version --json;\n"
+        "                     default the first discrete GPU)\n"
         "common\n"
         "  --threads N        threads (default: all hardware threads)\n"
         "  --json             one JSON object on stdout\n"
@@ -87,6 +90,7 @@ struct Options
     int threads = static_cast<int>(std::thread::hardware_concurrency());
     std::string synthetic, format = "q4_k_m", write_gguf, backend = "cpu";
     int layers = 0, prefill = 512, decode = 128;
+    int vulkan_device = -1; // < 0: the default device (discrete GPU first)
     std::uint64_t seed = 1;
 };
 
@@ -166,6 +170,7 @@ engine::Status run_vulkan(const Options &o, const engine::SyntheticModel &model,
 {
     const engine::Glm45Dims &d = model.dims();
     engine::VulkanModelOptions vo;
+    vo.device_index = o.vulkan_device;
     auto t0 = Clock::now();
     auto vk = engine::Glm45VulkanModel::create(d, model.weights(), o.prefill + o.decode + 1, vo);
     if (!vk)
@@ -442,6 +447,8 @@ int run(int argc, char **argv)
             ok = string_value(o.backend);
             if (ok && o.backend != "cpu" && o.backend != "vulkan")
                 return fail("--backend is cpu or vulkan", 2);
+        } else if (arg == "--vulkan-device") {
+            ok = int_value(o.vulkan_device, 0);
         } else if (arg == "--write-gguf") {
             ok = string_value(o.write_gguf);
         } else if (arg == "--layers") {
@@ -470,6 +477,12 @@ int run(int argc, char **argv)
             std::printf("%s\n", engine::version_line("glmdesk-bench").c_str());
         return 0;
     }
+    if (o.vulkan_device >= 0 && o.backend != "vulkan")
+        return fail("--vulkan-device needs --backend vulkan", 2);
+    // A device index past the last device is a usage error, reported before any weights are made.
+    if (o.backend == "vulkan")
+        if (engine::Status s = engine::check_vulkan_device(o.vulkan_device); !s.ok())
+            return fail(s.message(), s.code() == engine::StatusCode::InvalidArgument ? 2 : 1);
     if (!o.synthetic.empty())
         return run_synthetic(o);
     if (!o.membw) {

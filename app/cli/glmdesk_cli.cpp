@@ -1,5 +1,6 @@
 // glmdesk-cli: the engine without Qt, for tests, benchmarks and scripts (contract: DESIGN.md).
 // Errors go to stderr with a non-zero exit code; --json output is one object on stdout.
+#include "engine/backend/vulkan/vulkan_context.h"
 #include "engine/backend/vulkan/vulkan_model.h"
 #include "engine/chat/prompt_format.h"
 #include "engine/engine.h"
@@ -568,6 +569,10 @@ int run_cli(int argc, char **argv)
     }
     if ((o.vulkan_device >= 0 || o.gpu_experts >= 0) && o.backend != "vulkan")
         return fail("--vulkan-device and --gpu-experts need --backend vulkan", 2);
+    // A device index past the last device is a usage error, reported before any model loads.
+    if (o.backend == "vulkan")
+        if (engine::Status s = engine::check_vulkan_device(o.vulkan_device); !s.ok())
+            return fail(s.message(), s.code() == engine::StatusCode::InvalidArgument ? 2 : 1);
     if (o.devices)
         return list_devices(o.json);
     if (o.info) {

@@ -615,7 +615,67 @@ std::size_t default_device(const std::vector<VkPhysicalDevice> &usable)
     return best;
 }
 
-VulkanDeviceInfo read_device_info(VkPhysicalDevice d)
+// The PCI vendor ids of the GPU makers, and Khronos-registered ids (VkVendorId) for the rest.
+std::string vendor_name(std::uint32_t id)
+{
+    switch (id) {
+    case 0x1002:
+        return "AMD";
+    case 0x10DE:
+        return "NVIDIA";
+    case 0x8086:
+        return "Intel";
+    case 0x13B5:
+        return "ARM";
+    case 0x5143:
+        return "Qualcomm";
+    case 0x1010:
+        return "Imagination";
+    case 0x14E4:
+        return "Broadcom";
+    case 0x106B:
+        return "Apple";
+    case 0x10005:
+        return "Mesa";
+    default: {
+        static constexpr char k_hex[] = "0123456789abcdef";
+        std::string hex = "0x";
+        for (int shift = 28; shift >= 0; shift -= 4)
+            hex += k_hex[(id >> static_cast<unsigned>(shift)) & 0xFU];
+        return hex;
+    }
+    }
+}
+
+// Whether the device offers a subgroup-scope f16 x f16 -> f32 (accumulator and result) matrix
+// multiply of 16x16x16 or a close shape: what a tensor-core matmul shader would use.
+bool has_f16_cooperative_matrix(VkInstance instance, VkPhysicalDevice d)
+{
+    const auto query = reinterpret_cast<PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR>(
+        vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR"));
+    if (query == nullptr)
+        return false;
+    uint32_t count = 0;
+    if (query(d, &count, nullptr) != VK_SUCCESS || count == 0)
+        return false;
+    std::vector<VkCooperativeMatrixPropertiesKHR> shapes(count);
+    for (VkCooperativeMatrixPropertiesKHR &p : shapes)
+        p.sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_KHR;
+    if (const VkResult r = query(d, &count, shapes.data()); r != VK_SUCCESS && r != VK_INCOMPLETE)
+        return false;
+    shapes.resize(std::min<std::size_t>(count, shapes.size()));
+    return std::any_of(shapes.begin(), shapes.end(), [](const VkCooperativeMatrixPropertiesKHR &p) {
+        const bool types = p.AType == VK_COMPONENT_TYPE_FLOAT16_KHR &&
+                           p.BType == VK_COMPONENT_TYPE_FLOAT16_KHR &&
+                           p.CType == VK_COMPONENT_TYPE_FLOAT32_KHR &&
+                           p.ResultType == VK_COMPONENT_TYPE_FLOAT32_KHR;
+        const bool shape =
+            p.KSize == 16 && (p.MSize == 16 || p.MSize == 8) && (p.NSize == 16 || p.NSize == 8);
+        return types && shape && p.scope == VK_SCOPE_SUBGROUP_KHR;
+    });
+}
+
+VulkanDeviceInfo read_device_info(VkInstance instance, VkPhysicalDevice d)
 {
     VulkanDeviceInfo info;
     VkPhysicalDeviceSubgroupProperties subgroup{};
@@ -635,6 +695,8 @@ VulkanDeviceInfo read_device_info(VkPhysicalDevice d)
                        std::to_string(VK_API_VERSION_PATCH(props.apiVersion));
     info.driver = std::string(driver.driverName) + ": " + driver.driverInfo;
     info.vendor_id = props.vendorID;
+    info.vendor = vendor_name(props.vendorID);
+    info.max_compute_shared_memory = props.limits.maxComputeSharedMemorySize;
     info.max_storage_buffer_range = props.limits.maxStorageBufferRange;
     info.subgroup_size = subgroup.subgroupSize;
 
@@ -665,6 +727,7 @@ VulkanDeviceInfo read_device_info(VkPhysicalDevice d)
         info.shader_float16 = f12.shaderFloat16 == VK_TRUE;
         info.shader_int8 = f12.shaderInt8 == VK_TRUE;
         info.storage_16bit = f11.storageBuffer16BitAccess == VK_TRUE;
+        info.storage_8bit = f12.storageBuffer8BitAccess == VK_TRUE;
     }
     uint32_t n_ext = 0;
     vkEnumerateDeviceExtensionProperties(d, nullptr, &n_ext, nullptr);
@@ -676,10 +739,36 @@ VulkanDeviceInfo read_device_info(VkPhysicalDevice d)
         info.integer_dot_product =
             info.integer_dot_product || name == "VK_KHR_shader_integer_dot_product";
     }
+    if (info.cooperative_matrix)
+        info.cooperative_matrix_f16 = has_f16_cooperative_matrix(instance, d);
     return info;
 }
 
+Status device_index_error(int device_index, std::size_t count)
+{
+    return error(StatusCode::InvalidArgument,
+                 "Vulkan device " + std::to_string(device_index) + " does not exist: there " +
+                     (count == 1 ? "is 1 device (index 0)"
+                                 : "are " + std::to_string(count) + " devices (0 to " +
+                                       std::to_string(count - 1) + ")"));
+}
+
 } // namespace
+
+Status check_vulkan_device(int device_index)
+{
+    if (device_index < 0)
+        return {};
+    Instance instance;
+    if (Status s = create_instance(instance); !s.ok())
+        return s;
+    const std::size_t count = usable_devices(instance.handle).size();
+    if (count == 0)
+        return error(StatusCode::NotFound, "no Vulkan device with a compute queue");
+    if (static_cast<std::size_t>(device_index) >= count)
+        return device_index_error(device_index, count);
+    return {};
+}
 
 Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos()
 {
@@ -689,7 +778,7 @@ Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos()
     const std::vector<VkPhysicalDevice> usable = usable_devices(instance.handle);
     std::vector<VulkanDeviceInfo> infos;
     for (std::size_t i = 0; i < usable.size(); ++i) {
-        VulkanDeviceInfo info = read_device_info(usable[i]);
+        VulkanDeviceInfo info = read_device_info(instance.handle, usable[i]);
         info.index = static_cast<int>(i);
         info.is_default = i == default_device(usable);
         infos.push_back(std::move(info));
@@ -731,19 +820,14 @@ Expected<std::unique_ptr<VulkanContext>> VulkanContext::create(int device_index)
     if (usable.empty())
         return error(StatusCode::NotFound, "no Vulkan device with a compute queue");
     if (device_index >= static_cast<int>(usable.size()))
-        return error(StatusCode::InvalidArgument,
-                     "Vulkan device " + std::to_string(device_index) + " does not exist: there " +
-                         (usable.size() == 1
-                              ? "is 1 device (index 0)"
-                              : "are " + std::to_string(usable.size()) + " devices (0 to " +
-                                    std::to_string(usable.size() - 1) + ")"));
+        return device_index_error(device_index, usable.size());
     const std::size_t chosen =
         device_index >= 0 ? static_cast<std::size_t>(device_index) : default_device(usable);
     impl->physical = usable[chosen];
     impl->queue_family = static_cast<uint32_t>(compute_queue_family(impl->physical));
     impl->name = describe(impl->physical);
     vkGetPhysicalDeviceMemoryProperties(impl->physical, &impl->memory);
-    impl->info = read_device_info(impl->physical);
+    impl->info = read_device_info(impl->instance.handle, impl->physical);
     impl->info.index = static_cast<int>(chosen);
     impl->info.is_default = chosen == default_device(usable);
     VkPhysicalDeviceProperties props{};
@@ -864,6 +948,11 @@ Expected<std::vector<std::string>> vulkan_devices()
 Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos()
 {
     return not_compiled();
+}
+
+Status check_vulkan_device(int device_index)
+{
+    return device_index < 0 ? Status{} : not_compiled();
 }
 
 // Without Vulkan no context exists, so nothing below is ever reached with an object.

@@ -94,21 +94,32 @@ struct VulkanDeviceInfo
     std::string api_version; // "1.3.289"
     std::string driver;      // "llvmpipe: Mesa 25.0.7 (LLVM 19.1.7)"
     std::uint32_t vendor_id = 0;
+    std::string vendor;                   // "AMD", "NVIDIA", "Intel", "Mesa", ... or the id in hex
     std::uint64_t device_local_bytes = 0; // the largest device-local memory heap
     std::uint64_t max_storage_buffer_range = 0;
+    std::uint32_t max_compute_shared_memory = 0; // bytes of shared memory per workgroup
     std::uint32_t subgroup_size = 0;
     bool uma = false; // device-local memory is host-visible: no staging copies
     bool shader_float16 = false;
     bool shader_int8 = false;
     bool storage_16bit = false;
+    bool storage_8bit = false;
     bool integer_dot_product = false; // VK_KHR_shader_integer_dot_product
     bool cooperative_matrix = false;  // VK_KHR_cooperative_matrix (tensor cores / WMMA)
-    bool is_default = false;          // the device create(-1) picks
+    // A subgroup-scope f16 x f16 -> f32 shape of 16x16x16 (or 16x8x16 / 8x8x16) is offered.
+    bool cooperative_matrix_f16 = false;
+    bool is_default = false; // the device create(-1) picks
 };
 
 // Every usable device in index order, with what the engine may use of it. The default device is
 // the first discrete GPU, else the first integrated one, else a virtual one, else any (lavapipe).
 Expected<std::vector<VulkanDeviceInfo>> vulkan_device_infos();
+
+// Whether create(device_index) would find its device, without creating one: ok for an index < 0
+// (the default), InvalidArgument naming how many devices there are for one past the last (the
+// message create() gives), the driver's error when there is none. The command line checks
+// --vulkan-device with it before loading a model.
+Status check_vulkan_device(int device_index);
 
 class VulkanContext
 {
