@@ -216,17 +216,17 @@ void EngineWorker::generate(const GenerateRequest &request, const std::atomic<bo
     if (Status s = request.sampling.validate(); !s.ok())
         return emit(events::Error{s.message()});
     if (st.vulkan)
-        return generate_on(*st.vulkan, request, cancel, emit);
-    return generate_on(*st.model, request, cancel, emit);
+        return generate_on(*st.vulkan, *st.tokenizer, request, cancel, emit);
+    if (st.model)
+        return generate_on(*st.model, *st.tokenizer, request, cancel, emit);
 }
 
 template <typename Model>
-void EngineWorker::generate_on(Model &model, const GenerateRequest &request,
+void EngineWorker::generate_on(Model &model, const Tokenizer &tok, const GenerateRequest &request,
                                const std::atomic<bool> &cancel, const Emit &emit)
 {
     State &st = *m_state;
     const auto started = Clock::now();
-    const Tokenizer &tok = st.tokenizer.value();
     PromptOptions options = request.options;
     options.add_generation_prompt = true;
 

@@ -11,6 +11,8 @@
 
 namespace glmdesk::engine {
 
+class Tokenizer;
+
 class EngineWorker
 {
 public:
@@ -31,8 +33,8 @@ public:
 private:
     // generate() once the request is checked, on the CPU or the Vulkan model.
     template <typename Model>
-    void generate_on(Model &model, const GenerateRequest &request, const std::atomic<bool> &cancel,
-                     const Emit &emit);
+    void generate_on(Model &model, const Tokenizer &tok, const GenerateRequest &request,
+                     const std::atomic<bool> &cancel, const Emit &emit);
 
     std::unique_ptr<State> m_state;
 };
