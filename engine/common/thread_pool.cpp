@@ -4,6 +4,11 @@
 #include <chrono>
 #include <system_error>
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
+
 namespace glmdesk::engine {
 namespace {
 
@@ -36,6 +41,34 @@ template <typename Done> bool spin_until(Done done)
     }
 }
 
+// The CPUs this process may run on, in ascending order (empty where that cannot be known).
+std::vector<int> allowed_cpus()
+{
+    std::vector<int> cpus;
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        for (int c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &set))
+                cpus.push_back(c);
+#endif
+    return cpus;
+}
+
+bool pin_current_thread(int cpu)
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+#else
+    (void)cpu;
+    return false;
+#endif
+}
+
 struct InJobScope
 {
     bool previous = t_in_job;
@@ -47,14 +80,24 @@ struct InJobScope
 
 } // namespace
 
-ThreadPool::ThreadPool(int n_threads)
+ThreadPool::ThreadPool(int n_threads, bool pin) : m_pin(pin)
 {
     if (n_threads <= 0)
         n_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    if (m_pin) {
+        m_cpus = allowed_cpus();
+        if (m_cpus.empty())
+            m_pin_failures.fetch_add(1, std::memory_order_relaxed);
+    }
     m_workers.reserve(static_cast<std::size_t>(n_threads - 1));
     for (int i = 1; i < n_threads; ++i) {
         try {
-            m_workers.emplace_back([this, i] { worker_main(i); });
+            m_workers.emplace_back([this, i] {
+                if (m_pin && !m_cpus.empty() &&
+                    !pin_current_thread(m_cpus[static_cast<std::size_t>(i) % m_cpus.size()]))
+                    m_pin_failures.fetch_add(1, std::memory_order_relaxed);
+                worker_main(i);
+            });
         } catch (const std::system_error &) {
             break; // the OS refused another thread: run with the ones we have
         }
@@ -85,27 +128,46 @@ void ThreadPool::run_chunk(int index)
     const std::int64_t base = m_items / threads;
     const std::int64_t extra = m_items % threads;
     const auto k = static_cast<std::int64_t>(index);
+    const InJobScope scope;
+    if (m_grain > 0) {
+        for (;;) {
+            const std::int64_t begin = m_next.fetch_add(m_grain, std::memory_order_relaxed);
+            if (begin >= m_items)
+                return;
+            m_call(m_ctx, begin, std::min(m_items, begin + m_grain));
+        }
+    }
     const std::int64_t begin = k * base + std::min(k, extra);
     const std::int64_t end = begin + base + (k < extra ? 1 : 0);
-    if (begin < end) {
-        const InJobScope scope;
+    if (begin < end)
         m_call(m_ctx, begin, end);
-    }
 }
 
-void ThreadPool::run(std::int64_t n_items, Trampoline call, void *ctx)
+void ThreadPool::run(std::int64_t n_items, Trampoline call, void *ctx, std::int64_t grain)
 {
     if (n_items <= 0)
         return;
     std::unique_lock<std::mutex> submit(m_submit, std::defer_lock);
     if (m_workers.empty() || n_items == 1 || t_in_job || !submit.try_lock()) {
         const InJobScope scope;
-        call(ctx, 0, n_items);
+        if (grain <= 0) {
+            call(ctx, 0, n_items);
+            return;
+        }
+        for (std::int64_t begin = 0; begin < n_items; begin += grain)
+            call(ctx, begin, std::min(n_items, begin + grain));
         return;
+    }
+    if (m_pin && !m_caller_pin_tried.load(std::memory_order_relaxed)) {
+        if (m_cpus.empty() || !pin_current_thread(m_cpus[0]))
+            m_pin_failures.fetch_add(1, std::memory_order_relaxed);
+        m_caller_pin_tried.store(true, std::memory_order_release);
     }
     m_call = call;
     m_ctx = ctx;
     m_items = n_items;
+    m_grain = grain;
+    m_next.store(0, std::memory_order_relaxed);
     m_pending.store(static_cast<int>(m_workers.size()), std::memory_order_relaxed);
     {
         // Under the mutex, so a worker between its predicate check and its sleep cannot miss it.

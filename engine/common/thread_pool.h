@@ -6,6 +6,16 @@
 // Workers spin briefly before sleeping on a condition variable: during decode the next job usually
 // arrives within microseconds, and a futex wake-up per matrix would cost more than the work on
 // small matrices. The spin is bounded, so an idle pool uses no CPU.
+//
+// Two ways to split a job. Static chunks (parallel_for) give each thread one contiguous range, the
+// best for streaming a weight matrix whose rows cost the same. Work whose items cost unequal
+// amounts (causal attention, where late queries see more keys; routed experts chosen by different
+// numbers of tokens) uses parallel_for_dynamic: threads take the next `grain` items from a shared
+// counter until none are left.
+//
+// Pinning (optional) binds thread k to the k-th CPU the process may run on, so the scheduler does
+// not move a thread away from the cache lines its rows were prefetched into; it is off by
+// default because a desktop app shares the machine.
 #pragma once
 
 #include <atomic>
@@ -21,8 +31,11 @@ namespace glmdesk::engine {
 class ThreadPool
 {
 public:
-    // n_threads <= 0 means std::thread::hardware_concurrency() (at least 1).
-    explicit ThreadPool(int n_threads = 0);
+    // n_threads <= 0 means std::thread::hardware_concurrency() (at least 1). With `pin`, worker k
+    // is bound to the k-th CPU of the process's affinity mask (wrapping around), and the first
+    // thread that submits a job (thread 0, normally the engine's own thread) to the first CPU;
+    // where binding fails the thread runs unpinned and pinned() says so.
+    explicit ThreadPool(int n_threads = 0, bool pin = false);
     ~ThreadPool(); // waits for a running job, then joins the workers
     ThreadPool(const ThreadPool &) = delete;
     ThreadPool &operator=(const ThreadPool &) = delete;
@@ -40,6 +53,25 @@ public:
         run(n_items, &invoke<Stored>, const_cast<void *>(static_cast<const void *>(&fn)));
     }
 
+    // Like parallel_for, but threads claim ranges of `grain` items (at least 1) in order from a
+    // shared counter, so threads that finish early take more. Ranges never straddle a multiple
+    // of `grain`.
+    template <typename Fn>
+    void parallel_for_dynamic(std::int64_t n_items, std::int64_t grain, Fn &&fn)
+    {
+        using Stored = std::remove_reference_t<Fn>;
+        run(n_items, &invoke<Stored>, const_cast<void *>(static_cast<const void *>(&fn)),
+            grain < 1 ? 1 : grain);
+    }
+
+    // Every thread was bound to its CPU (known once the first job has run: workers bind as they
+    // start, the submitting thread at its first job).
+    bool pinned() const
+    {
+        return m_pin && m_caller_pin_tried.load(std::memory_order_acquire) &&
+               m_pin_failures.load(std::memory_order_relaxed) == 0;
+    }
+
     // True while the calling thread is running a chunk of some pool's job.
     static bool in_job();
 
@@ -51,7 +83,8 @@ private:
         (*static_cast<Fn *>(ctx))(begin, end);
     }
 
-    void run(std::int64_t n_items, Trampoline call, void *ctx);
+    // grain 0: static chunks; > 0: dynamic ranges of that many items.
+    void run(std::int64_t n_items, Trampoline call, void *ctx, std::int64_t grain = 0);
     void worker_main(int index);
     void run_chunk(int index);
 
@@ -67,6 +100,12 @@ private:
     Trampoline m_call = nullptr;
     void *m_ctx = nullptr;
     std::int64_t m_items = 0;
+    std::int64_t m_grain = 0;            // 0: static chunks
+    std::atomic<std::int64_t> m_next{0}; // dynamic mode: the first item not yet claimed
+    bool m_pin = false;
+    std::atomic<bool> m_caller_pin_tried{false}; // written under m_submit
+    std::vector<int> m_cpus;                     // the CPUs to pin to, in order
+    std::atomic<int> m_pin_failures{0};
 };
 
 } // namespace glmdesk::engine

@@ -1,14 +1,21 @@
-// engine/common's ThreadPool: coverage of every item exactly once, static chunking, nesting,
-// concurrent submitters, many tiny jobs, and shutdown (also run under TSan by the tsan preset).
+// engine/common's ThreadPool: coverage of every item exactly once, static chunking, dynamic
+// ranges, pinning, nesting, concurrent submitters, many tiny jobs, and shutdown (also run under
+// TSan by the tsan preset).
 #include "engine/common/thread_pool.h"
 
 #include <gtest/gtest.h>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -66,6 +73,80 @@ TEST(ThreadPool, StaticChunksAreBalancedAndUseEveryThread)
     std::sort(ids.begin(), ids.end());
     EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end()) << "a thread ran two chunks";
 }
+
+TEST(ThreadPool, DynamicRangesCoverEveryItemOnceWithinGrainBoundaries)
+{
+    for (int threads : {1, 2, 3, 8}) {
+        ThreadPool pool(threads);
+        for (std::int64_t grain : {1, 3, 64}) {
+            for (std::int64_t n : {1, 2, 5, 63, 64, 65, 1000}) {
+                std::vector<std::atomic<int>> hits(static_cast<std::size_t>(n));
+                std::atomic<bool> straddled{false};
+                pool.parallel_for_dynamic(n, grain, [&](std::int64_t begin, std::int64_t end) {
+                    if (begin / grain != (end - 1) / grain || end - begin > grain)
+                        straddled = true;
+                    for (std::int64_t i = begin; i < end; ++i)
+                        hits[static_cast<std::size_t>(i)] += 1;
+                });
+                for (const std::atomic<int> &h : hits)
+                    ASSERT_EQ(h.load(), 1) << threads << " threads, grain " << grain << ", n " << n;
+                EXPECT_FALSE(straddled.load());
+            }
+        }
+    }
+}
+
+// Threads that finish early take more: one slow item must not hold back the rest.
+TEST(ThreadPool, DynamicRangesGoToWhicheverThreadIsFree)
+{
+    ThreadPool pool(2);
+    std::mutex mutex;
+    std::set<std::thread::id> ran_fast;
+    std::atomic<int> fast{0};
+    pool.parallel_for_dynamic(41, 1, [&](std::int64_t begin, std::int64_t) {
+        if (begin == 0) {
+            // Item 0 waits until the other thread has taken every other item.
+            while (fast.load() < 40)
+                std::this_thread::yield();
+            return;
+        }
+        fast += 1;
+        const std::lock_guard<std::mutex> lock(mutex);
+        ran_fast.insert(std::this_thread::get_id());
+    });
+    EXPECT_EQ(fast.load(), 40);
+    EXPECT_EQ(ran_fast.size(), 1u) << "the thread stuck on item 0 took none of the others";
+}
+
+#if defined(__linux__)
+TEST(ThreadPool, PinnedThreadsEachRunOnOneCpu)
+{
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+    const int n_cpus = CPU_COUNT(&allowed);
+    // Pinning changes the calling thread's affinity, so it runs on a thread of its own.
+    std::thread([&] {
+        ThreadPool pool(3, true);
+        std::mutex mutex;
+        std::vector<int> counts;
+        pool.parallel_for(3, [&](std::int64_t, std::int64_t) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            cpu_set_t mine;
+            CPU_ZERO(&mine);
+            pthread_getaffinity_np(pthread_self(), sizeof mine, &mine);
+            const std::lock_guard<std::mutex> lock(mutex);
+            counts.push_back(CPU_COUNT(&mine));
+        });
+        EXPECT_TRUE(pool.pinned());
+        ASSERT_EQ(counts.size(), 3u);
+        for (int c : counts)
+            EXPECT_EQ(c, 1) << "a pinned thread may run on exactly one CPU (" << n_cpus
+                            << " allowed)";
+        EXPECT_FALSE(ThreadPool(2).pinned()) << "unpinned by default";
+    }).join();
+}
+#endif
 
 TEST(ThreadPool, NothingToDoCallsNothing)
 {
