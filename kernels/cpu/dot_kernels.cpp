@@ -125,13 +125,23 @@ float dot_f32(BlockFormat format, const void *row, const float *x, int n)
     return k.dot_f32 != nullptr ? k.dot_f32(row, x, n) : 0.0f;
 }
 
+bool to_f32(BlockFormat format, const void *row, float *out, int n)
+{
+    const FormatKernels k = kernels(format);
+    if (k.to_f32 == nullptr)
+        return false;
+    k.to_f32(row, out, n);
+    return true;
+}
+
 float dot_q16(BlockFormat format, const void *row, const Q16Row &x, int n)
 {
     const FormatKernels k = kernels(format);
     return k.dot_q16 != nullptr ? k.dot_q16(row, x, n) : 0.0f;
 }
 
-bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out)
+bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivations &out,
+                          bool with_bf16)
 {
     if (x == nullptr || n <= 0 || n % k_q16_block != 0 || n_tokens < 1)
         return false;
@@ -139,10 +149,13 @@ bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivati
     out.n = n;
     out.n_tokens = n_tokens;
     out.q.resize(total);
+    out.hi.resize(total);
+    out.lo.resize(total);
     out.d.resize(total / k_q16_block);
     out.sum16.resize(total / 16);
-    out.bf16.resize(total);
-    for (std::size_t i = 0; i < total; ++i)
+    out.qsum16.resize(total / 16);
+    out.bf16.resize(with_bf16 ? total : 0);
+    for (std::size_t i = 0; i < out.bf16.size(); ++i)
         out.bf16[i] = engine::float_to_bf16(x[i]);
     for (std::size_t blk = 0; blk < total / k_q16_block; ++blk) {
         const float *xb = x + blk * k_q16_block;
@@ -156,13 +169,24 @@ bool quantize_activations(const float *x, int n, int n_tokens, QuantizedActivati
             float v = std::nearbyint(xb[i] * inv);
             v = v > k_q16_max ? k_q16_max : (v < -k_q16_max ? -k_q16_max : v);
             q[i] = v == v ? static_cast<std::int16_t>(v) : std::int16_t{0};
+            // hi = q / 255 rounded to nearest, so lo = q - 255 * hi lies in [-127, 127].
+            const int code = q[i];
+            const int high = (code + (code >= 0 ? 127 : -127)) / 255;
+            out.hi[blk * k_q16_block + static_cast<std::size_t>(i)] =
+                static_cast<std::int8_t>(high);
+            out.lo[blk * k_q16_block + static_cast<std::size_t>(i)] =
+                static_cast<std::int8_t>(code - 255 * high);
         }
         out.d[blk] = d;
         for (int h = 0; h < 2; ++h) {
             float s = 0.0f;
-            for (int i = 0; i < 16; ++i)
+            std::int32_t qs = 0;
+            for (int i = 0; i < 16; ++i) {
                 s += xb[h * 16 + i];
+                qs += q[h * 16 + i];
+            }
             out.sum16[blk * 2 + static_cast<std::size_t>(h)] = s;
+            out.qsum16[blk * 2 + static_cast<std::size_t>(h)] = qs;
         }
     }
     return true;
@@ -172,12 +196,18 @@ Q16Row q16_row(const QuantizedActivations &xq, int token)
 {
     const auto t = static_cast<std::size_t>(token);
     const auto n = static_cast<std::size_t>(xq.n);
-    return {xq.q.data() + t * n, xq.d.data() + t * (n / k_q16_block),
-            xq.sum16.data() + t * (n / 16), xq.bf16.data() + t * n};
+    return {xq.q.data() + t * n,
+            xq.hi.data() + t * n,
+            xq.lo.data() + t * n,
+            xq.d.data() + t * (n / k_q16_block),
+            xq.sum16.data() + t * (n / 16),
+            xq.qsum16.data() + t * (n / 16),
+            xq.bf16.empty() ? nullptr : xq.bf16.data() + t * n};
 }
 
 bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, int r0, int r1,
-            const float *x, const QuantizedActivations *xq, int n_tokens, float *y, std::size_t ldy)
+            const float *x, const QuantizedActivations *xq, int n_tokens, float *y, std::size_t ldy,
+            const int *x_rows)
 {
     const FormatKernels k = kernels(format);
     const std::optional<engine::BlockFormatInfo> info =
@@ -187,22 +217,26 @@ bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, 
         ldy < static_cast<std::size_t>(r1))
         return false;
     const bool use_q16 = xq != nullptr && k.dot_q16 != nullptr && xq->n == n &&
-                         xq->n_tokens >= n_tokens && n % k_q16_block == 0;
+                         n % k_q16_block == 0 && (x_rows != nullptr || xq->n_tokens >= n_tokens) &&
+                         (format != BlockFormat::BF16 || !xq->bf16.empty());
+    const auto row_of = [x_rows](int t) { return x_rows != nullptr ? x_rows[t] : t; };
     const auto *base = static_cast<const unsigned char *>(rows);
     // Tokens in tiles so that a tile's activations stay in L2 while each weight row (a few KB,
     // in L1) is reused across the tile: the weights are read from memory once per tile.
     constexpr int k_token_tile = 16;
+    Q16Row tile[k_token_tile];
     for (int t0 = 0; t0 < n_tokens; t0 += k_token_tile) {
         const int t1 = std::min(n_tokens, t0 + k_token_tile);
+        if (use_q16)
+            for (int t = t0; t < t1; ++t)
+                tile[t - t0] = q16_row(*xq, row_of(t));
         for (int r = r0; r < r1; ++r) {
             const void *row = base + static_cast<std::size_t>(r) * row_bytes;
             int t = t0;
             if (use_q16 && k.dot_q16_x4 != nullptr) {
                 for (; t + 4 <= t1; t += 4) {
-                    const Q16Row x4[4] = {q16_row(*xq, t), q16_row(*xq, t + 1), q16_row(*xq, t + 2),
-                                          q16_row(*xq, t + 3)};
                     float out[4];
-                    k.dot_q16_x4(row, x4, n, out);
+                    k.dot_q16_x4(row, tile + (t - t0), n, out);
                     for (int i = 0; i < 4; ++i)
                         y[static_cast<std::size_t>(t + i) * ldy + static_cast<std::size_t>(r)] =
                             out[i];
@@ -211,8 +245,11 @@ bool matmul(BlockFormat format, const void *rows, std::size_t row_bytes, int n, 
             for (; t < t1; ++t) {
                 const auto tt = static_cast<std::size_t>(t);
                 y[tt * ldy + static_cast<std::size_t>(r)] =
-                    use_q16 ? k.dot_q16(row, q16_row(*xq, t), n)
-                            : k.dot_f32(row, x + tt * static_cast<std::size_t>(n), n);
+                    use_q16 ? k.dot_q16(row, tile[t - t0], n)
+                            : k.dot_f32(row,
+                                        x + static_cast<std::size_t>(row_of(t)) *
+                                                static_cast<std::size_t>(n),
+                                        n);
             }
         }
     }

@@ -115,7 +115,7 @@ void dot_fast_x4_bf16(const void *row, const Q16Row *x, int n, float *out)
 FormatKernels avx512_bf16_kernels(BlockFormat format)
 {
     if (format == BlockFormat::BF16)
-        return {dot_f32_bf16, dot_fast_bf16, dot_fast_x4_bf16};
+        return {dot_f32_bf16, dot_fast_bf16, dot_fast_x4_bf16, avx512_vnni_kernels(format).to_f32};
     return {};
 }
 

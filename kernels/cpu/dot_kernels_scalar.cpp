@@ -301,10 +301,53 @@ float dot_f32_bf16(const void *row, const float *x, int n)
     });
 }
 
+template <int Weights, int Bytes, bool HasMin, Decoder Decode>
+void to_f32_blocks(const void *row, float *out, int n)
+{
+    const auto *p = static_cast<const std::uint8_t *>(row);
+    Decoded b;
+    for (int blk = 0; blk < n / Weights; ++blk, p += Bytes, out += Weights) {
+        Decode(p, b);
+        for (int g = 0; g < Weights / k_group; ++g) {
+            const float scale = b.d * static_cast<float>(b.scale[g]);
+            for (int i = g * k_group; i < (g + 1) * k_group; ++i) {
+                const float v = scale * static_cast<float>(b.code[i]);
+                out[i] = HasMin ? v - b.min[g] : v;
+            }
+        }
+    }
+}
+
+template <typename Load> void plain_to_f32(float *out, int n, Load load)
+{
+    for (int i = 0; i < n; ++i)
+        out[i] = load(i);
+}
+
+void to_f32_f32(const void *row, float *out, int n)
+{
+    std::memcpy(out, row, static_cast<std::size_t>(n) * sizeof(float));
+}
+
+void to_f32_f16(const void *row, float *out, int n)
+{
+    const auto *p = static_cast<const std::uint8_t *>(row);
+    plain_to_f32(out, n, [p](int i) { return half_at(p + 2 * static_cast<std::ptrdiff_t>(i)); });
+}
+
+void to_f32_bf16(const void *row, float *out, int n)
+{
+    const auto *p = static_cast<const std::uint8_t *>(row);
+    plain_to_f32(out, n, [p](int i) {
+        return bf16_to_float(load_u16(p + 2 * static_cast<std::ptrdiff_t>(i)));
+    });
+}
+
 template <int Weights, int Bytes, bool HasMin, Decoder Decode> FormatKernels quantized()
 {
     return {dot_f32_blocks<Weights, Bytes, HasMin, Decode>,
-            dot_q16_blocks<Weights, Bytes, HasMin, Decode>};
+            dot_q16_blocks<Weights, Bytes, HasMin, Decode>, nullptr,
+            to_f32_blocks<Weights, Bytes, HasMin, Decode>};
 }
 
 } // namespace
@@ -313,11 +356,11 @@ FormatKernels scalar_kernels(BlockFormat format)
 {
     switch (format) {
     case BlockFormat::F32:
-        return {dot_f32_f32, nullptr};
+        return {dot_f32_f32, nullptr, nullptr, to_f32_f32};
     case BlockFormat::F16:
-        return {dot_f32_f16, nullptr};
+        return {dot_f32_f16, nullptr, nullptr, to_f32_f16};
     case BlockFormat::BF16:
-        return {dot_f32_bf16, nullptr};
+        return {dot_f32_bf16, nullptr, nullptr, to_f32_bf16};
     case BlockFormat::Q8_0:
         return quantized<32, q8_0::bytes, false, decode_q8_0>();
     case BlockFormat::Q4_0:

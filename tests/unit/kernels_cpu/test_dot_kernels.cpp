@@ -290,13 +290,45 @@ TEST_P(DotKernels, MatchReferenceWithinDerivedBounds)
     }
 }
 
+// Dequantization (attention's V rows): every ISA's to_f32 against engine/quant's dequantizer on
+// random blocks, at odd row alignments. Both form d * sub-scale first, then times the code, minus
+// the min, so the only difference allowed is one rounding of each of those steps (a kernel may
+// fuse the multiply and the subtract): 4 u relative to |scale * code| + |min| <= c_i.
+TEST_P(DotKernels, ToF32MatchesTheReferenceDequantizer)
+{
+    const FormatCase fc = GetParam();
+    std::mt19937 rng(777u + static_cast<unsigned>(fc.format));
+    for (int n : lengths_for(fc.format)) {
+        const std::vector<unsigned char> packed = random_row(fc, n, rng);
+        std::vector<unsigned char> row_buf(packed.size() + 4);
+        std::memcpy(row_buf.data() + 3, packed.data(), packed.size());
+        const unsigned char *row = row_buf.data() + 3;
+        std::vector<float> ref(static_cast<std::size_t>(n));
+        ASSERT_TRUE(eng::dequantize_row(fc.format, row, ref.size(), ref.data()).ok());
+        const std::vector<double> c = magnitudes(fc, row, n);
+        for (cpu::Isa isa : runnable_isas()) {
+            const cpu::FormatKernels k = cpu::kernels_for(isa, fc.format);
+            ASSERT_NE(k.to_f32, nullptr) << cpu::isa_name(isa);
+            std::vector<float> got(static_cast<std::size_t>(n) + 1, 12345.0f);
+            k.to_f32(row, got.data(), n);
+            EXPECT_EQ(got.back(), 12345.0f) << "wrote past n";
+            for (std::size_t i = 0; i < ref.size(); ++i)
+                ASSERT_LE(std::fabs(static_cast<double>(got[i]) - ref[i]), 4 * k_u * c[i])
+                    << cpu::isa_name(isa) << " n=" << n << " i=" << i;
+        }
+    }
+    std::vector<float> out(32);
+    EXPECT_FALSE(cpu::to_f32(BlockFormat::Q8_K, nullptr, out.data(), 32))
+        << "a format without kernels is refused";
+}
+
 INSTANTIATE_TEST_SUITE_P(AllFormats, DotKernels, ::testing::ValuesIn(format_cases()),
                          [](const ::testing::TestParamInfo<FormatCase> &param) {
                              return format_name(param.param.format);
                          });
 
 // The integer sums at their largest: every code byte the same extreme value (so codes, nibbles and
-// sub-scales sit at their limits), activations at +-max (codes +-32767), signs alternating per 16
+// sub-scales sit at their limits), activations at +-max (codes +-32512), signs alternating per 16
 // or constant. An int32 overflow anywhere (a chunk sum times a sub-scale) shows as a result far
 // from the reference; every ISA must stay within the derived bound.
 TEST_P(DotKernels, ExtremeCodesAndActivationsDoNotOverflow)
@@ -332,7 +364,7 @@ TEST_P(DotKernels, ExtremeCodesAndActivationsDoNotOverflow)
             cpu::QuantizedActivations xq;
             ASSERT_TRUE(cpu::quantize_activations(x.data(), n, 1, xq));
             for (std::size_t i = 0; i < xq.q.size(); ++i)
-                ASSERT_EQ(std::abs(static_cast<int>(xq.q[i])), 32767);
+                ASSERT_EQ(std::abs(static_cast<int>(xq.q[i])), static_cast<int>(cpu::k_q16_max));
             const double gamma = (n / 8.0 + 64.0) * k_u;
             for (cpu::Isa isa : runnable_isas()) {
                 const cpu::FormatKernels k = cpu::kernels_for(isa, fc.format);
@@ -396,22 +428,37 @@ TEST(QuantizeActivations, WithinHalfAStepAndScaledToTheBlockMaximum)
             amax = std::max(amax, std::fabs(x[b * 32 + i]));
             (i < 16 ? sum_lo : sum_hi) += x[b * 32 + i];
         }
-        EXPECT_FLOAT_EQ(xq.d[b], amax / 32767.0f);
+        EXPECT_FLOAT_EQ(xq.d[b], amax / cpu::k_q16_max);
         EXPECT_NEAR(xq.sum16[2 * b], sum_lo, 1e-5);
         EXPECT_NEAR(xq.sum16[2 * b + 1], sum_hi, 1e-5);
+        int qsum[2] = {0, 0};
+        for (std::size_t i = 0; i < 32; ++i)
+            qsum[i / 16] += xq.q[b * 32 + i];
+        EXPECT_EQ(xq.qsum16[2 * b], qsum[0]);
+        EXPECT_EQ(xq.qsum16[2 * b + 1], qsum[1]);
         for (std::size_t i = 0; i < 32; ++i) {
             const double err = std::fabs(static_cast<double>(x[b * 32 + i]) -
                                          static_cast<double>(xq.d[b]) * xq.q[b * 32 + i]);
-            // Half a step, plus the float rounding of x * (1 / d) at codes up to 32767 (2 ulp of
-            // the product: 32767 * 2^-22 of a step).
-            EXPECT_LE(err, xq.d[b] * (0.5 + 32767.0 * 0x1p-22));
-            EXPECT_LE(std::abs(static_cast<int>(xq.q[b * 32 + i])), 32767);
+            // Half a step, plus the float rounding of x * (1 / d) at codes up to 32512 (2 ulp of
+            // the product: 32512 * 2^-22 of a step).
+            EXPECT_LE(err, xq.d[b] * (0.5 + 32512.0 * 0x1p-22));
+            const int q = xq.q[b * 32 + i];
+            EXPECT_LE(std::abs(q), 32512);
+            // The byte planes the 256-bit kernels read: q = 255 hi + lo, both within a signed
+            // byte's +-127 (vpsignb cannot negate -128).
+            const int hi = xq.hi[b * 32 + i], lo = xq.lo[b * 32 + i];
+            EXPECT_EQ(255 * hi + lo, q);
+            EXPECT_LE(std::abs(hi), 127);
+            EXPECT_LE(std::abs(lo), 127);
         }
     }
     const cpu::Q16Row second = cpu::q16_row(xq, 1);
     EXPECT_EQ(second.q, xq.q.data() + n);
+    EXPECT_EQ(second.hi, xq.hi.data() + n);
+    EXPECT_EQ(second.lo, xq.lo.data() + n);
     EXPECT_EQ(second.d, xq.d.data() + n / 32);
     EXPECT_EQ(second.sum16, xq.sum16.data() + n / 16);
+    EXPECT_EQ(second.qsum16, xq.qsum16.data() + n / 16);
 }
 
 TEST(QuantizeActivations, RejectsBadShapesAndSurvivesNonFinite)
@@ -426,7 +473,9 @@ TEST(QuantizeActivations, RejectsBadShapesAndSurvivesNonFinite)
     x[40] = INFINITY;
     ASSERT_TRUE(cpu::quantize_activations(x.data(), 64, 1, xq));
     EXPECT_EQ(xq.q[3], 0);
-    EXPECT_EQ(xq.q[0], 32767); // the NaN does not spoil its block's scale
+    EXPECT_EQ(xq.q[0], 32512); // the NaN does not spoil its block's scale
+    EXPECT_EQ(xq.hi[0], 127);
+    EXPECT_EQ(xq.lo[0], 127);
 }
 
 TEST(Matmul, RangesAndTokensMatchSingleDots)
