@@ -49,9 +49,10 @@ enum class KvCacheType { F16, F32, Q8_0 }; // Q8_0: 8-bit blocks, 47% of f16's m
 
 struct LoadRequest
 {
-    std::string path; // a .gguf (first file of a split set) or a Hugging Face folder
-    int n_ctx = 8192; // context length; clamped to the model's maximum
-    int threads = 0;  // CPU threads; 0 = every hardware thread
+    std::string path;         // a .gguf (first file of a split set) or a Hugging Face folder
+    int n_ctx = 8192;         // context length; clamped to the model's maximum
+    int threads = 0;          // CPU threads; 0 = every hardware thread
+    bool pin_threads = false; // bind each CPU thread to one core (CpuOptions::pin_threads)
     KvCacheType kv_cache = KvCacheType::F16;
     int draft_tokens = 1; // MTP drafts per step (greedy and sampled); 0 = off
     bool prefault = true; // read the weights into the page cache now (progress), not on first use

@@ -61,6 +61,7 @@ void print_usage(std::FILE *out)
         "                     default the first discrete GPU)\n"
         "common\n"
         "  --threads N        threads (default: all hardware threads)\n"
+        "  --pin              bind each thread to one core\n"
         "  --json             one JSON object on stdout\n"
         "  -h, --help         this help\n"
         "formats:",
@@ -85,7 +86,7 @@ int fail(const std::string &message, int code = 1)
 
 struct Options
 {
-    bool json = false, membw = false, version = false, exact = false, mtp = false;
+    bool json = false, membw = false, version = false, exact = false, mtp = false, pin = false;
     int mib = 2048, reps = 5;
     int threads = static_cast<int>(std::thread::hardware_concurrency());
     std::string synthetic, format = "q4_k_m", write_gguf, backend = "cpu";
@@ -225,6 +226,7 @@ int run_synthetic(const Options &o)
 {
     Json out;
     out["threads"] = o.threads;
+    out["pinned"] = o.pin;
     const bool run_model = o.prefill > 0 || o.decode > 0;
     std::optional<glmdesk::bench::BandwidthResult> bw;
     if (run_model) { // measured first, before the model takes its memory
@@ -290,6 +292,7 @@ int run_synthetic(const Options &o)
     } else if (run_model) {
         engine::CpuOptions cpu;
         cpu.n_threads = o.threads;
+        cpu.pin_threads = o.pin;
         cpu.matmul = o.exact ? engine::MatmulPath::Exact : engine::MatmulPath::Fast;
         auto cpu_model =
             engine::Glm45CpuModel::create(d, model->weights(), o.prefill + o.decode + 1, cpu);
@@ -433,6 +436,8 @@ int run(int argc, char **argv)
             o.exact = true;
         } else if (arg == "--mtp") {
             o.mtp = true;
+        } else if (arg == "--pin") {
+            o.pin = true;
         } else if (arg == "--mib") {
             ok = int_value(o.mib, 1);
         } else if (arg == "--threads") {

@@ -70,6 +70,7 @@ void print_usage(std::FILE *out)
         "the\n"
         "                         device, the rest stay in RAM (default: as many as fit)\n"
         "  --threads N            CPU threads (default: all)\n"
+        "  --pin                  bind each CPU thread to one core\n"
         "  --ctx N                context length (default 4096)\n"
         "  --kv f16|f32|q8_0      KV cache type (default f16; q8_0 takes 47% of f16's memory)\n"
         "  --exact                SIMD kernels with float32 activations (default: 16-bit "
@@ -137,7 +138,7 @@ int list_devices(bool json)
 struct Options
 {
     bool json = false, version = false, devices = false, info = false, greedy = false;
-    bool raw = false, specials = false, exact = false, chat = false;
+    bool raw = false, specials = false, exact = false, chat = false, pin = false;
     std::string model, prompt, tokenize, detokenize, render_chat, dump_logits, ids;
     std::string think = "on", backend = "cpu", kv = "f16";
     bool has_prompt = false, has_tokenize = false;
@@ -187,6 +188,7 @@ int run_chat(const Options &o)
     load.path = o.model;
     load.n_ctx = o.ctx;
     load.threads = o.threads;
+    load.pin_threads = o.pin;
     load.draft_tokens = o.draft;
     load.backend = o.backend;
     load.vulkan_device = o.vulkan_device;
@@ -349,6 +351,7 @@ int run_with_model(const Options &o)
     }
     engine::CpuOptions cpu;
     cpu.n_threads = o.threads;
+    cpu.pin_threads = o.pin;
     cpu.matmul = o.exact ? engine::MatmulPath::Exact : engine::MatmulPath::Fast;
     cpu.kv_type = kv_type;
     auto model = engine::Glm45CpuModel::create(loaded->dims, loaded->weights, o.ctx, cpu);
@@ -535,6 +538,8 @@ int run_cli(int argc, char **argv)
             ok = int_value(o.n);
         else if (arg == "--threads")
             ok = int_value(o.threads);
+        else if (arg == "--pin")
+            o.pin = true;
         else if (arg == "--kv")
             ok = string_value(o.kv) && (o.kv == "f16" || o.kv == "f32" || o.kv == "q8_0");
         else if (arg == "--ctx")

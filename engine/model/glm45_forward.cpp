@@ -1,6 +1,7 @@
 #include "engine/model/glm45_forward.h"
 
 #include "engine/common/thread_pool.h"
+#include "engine/model/cpu_attention.h"
 #include "engine/quant/block_layouts.h"
 #include "engine/quant/reference.h"
 #include "kernels/cpu/dot_kernels.h"
@@ -96,36 +97,25 @@ float silu(float x)
     return x / (1.0f + std::exp(-x));
 }
 
-// out[t] = down(silu(gate x[t]) * up x[t]) for a SwiGLU block (dense MLP, shared or routed expert).
-Status swiglu(const MatmulContext &mm, const WeightView &gate, const WeightView &up,
-              const WeightView &down, const float *x, int n_tokens, float *out)
-{
-    const auto width = static_cast<std::size_t>(gate.n_rows);
-    std::vector<float> g(width * n_tokens), u(width * n_tokens);
-    if (Status s = matmul(mm, gate, x, n_tokens, g.data()); !s.ok())
-        return s;
-    if (Status s = matmul(mm, up, x, n_tokens, u.data()); !s.ok())
-        return s;
-    for (std::size_t i = 0; i < g.size(); ++i)
-        g[i] = silu(g[i]) * u[i];
-    return matmul(mm, down, g.data(), n_tokens, out);
-}
-
 } // namespace
 
 namespace {
 
 // The oracle path: engine/quant's scalar decoder, one row at a time, decoded once per batch.
-Status matmul_reference(const WeightView &w, const float *x, int n_tokens, float *y)
+// y[t * ldy + r] for rows [r0, r1); token t reads activation row x_rows ? x_rows[t] : t.
+Status matmul_reference(const WeightView &w, const float *x, int n_tokens, float *y,
+                        std::size_t ldy, std::int64_t r0, std::int64_t r1,
+                        const int *x_rows = nullptr)
 {
     std::vector<float> row(static_cast<std::size_t>(w.row_len));
-    const auto n_rows = static_cast<std::size_t>(w.n_rows);
-    for (std::int64_t r = 0; r < w.n_rows; ++r) {
+    for (std::int64_t r = r0; r < r1; ++r) {
         if (Status s = dequantize_row(w.format, w.row(r), row.size(), row.data()); !s.ok())
             return s.with_context(w.name);
-        for (int t = 0; t < n_tokens; ++t)
-            y[t * n_rows + static_cast<std::size_t>(r)] =
-                dot(row.data(), x + static_cast<std::size_t>(t) * row.size(), w.row_len);
+        for (int t = 0; t < n_tokens; ++t) {
+            const auto a = static_cast<std::size_t>(x_rows ? x_rows[t] : t);
+            y[static_cast<std::size_t>(t) * ldy + static_cast<std::size_t>(r)] =
+                dot(row.data(), x + a * row.size(), w.row_len);
+        }
     }
     return {};
 }
@@ -135,14 +125,15 @@ Status matmul_reference(const WeightView &w, const float *x, int n_tokens, float
 Status matmul(const MatmulContext &ctx, const WeightView &w, const float *x, int n_tokens, float *y)
 {
     if (ctx.path == MatmulPath::Reference)
-        return matmul_reference(w, x, n_tokens, y);
+        return matmul_reference(w, x, n_tokens, y, static_cast<std::size_t>(w.n_rows), 0, w.n_rows);
     namespace cpu = kernels::cpu;
     const int n = static_cast<int>(w.row_len);
     const int n_rows = static_cast<int>(w.n_rows);
     // Quantize the activations once for every row (and thread) that reads them.
     cpu::QuantizedActivations xq;
-    const bool quantized = ctx.path == MatmulPath::Fast && cpu::kernels(w.format).dot_q16 &&
-                           cpu::quantize_activations(x, n, n_tokens, xq);
+    const bool quantized =
+        ctx.path == MatmulPath::Fast && cpu::kernels(w.format).dot_q16 &&
+        cpu::quantize_activations(x, n, n_tokens, xq, w.format == BlockFormat::BF16);
     std::atomic<bool> ok{true};
     auto rows = [&](std::int64_t r0, std::int64_t r1) {
         if (!cpu::matmul(w.format, w.data, w.row_bytes(), n, static_cast<int>(r0),
@@ -159,6 +150,176 @@ Status matmul(const MatmulContext &ctx, const WeightView &w, const float *x, int
                      w.name + ": no CPU kernel for " + std::string(block_format_name(w.format)));
     return {};
 }
+
+namespace {
+
+// ---------------------------------------------------------------- products run as one pool job
+// The products of a layer that can run at the same time (q, k and v; the shared and the routed
+// experts' gate and up; their down projections) run as one pool job: one wake-up and one barrier
+// for the group instead of one per matrix, the activations quantized once, and every thread
+// streaming weight bytes all the time. The rows of all the products form one sequence; each
+// thread takes a contiguous stretch of equal estimated cost (the row's bytes once, plus once per
+// token), so a decode step's eight experts are split across the cores like one long matrix:
+// experts x rows. Prefill cuts the sequence into more pieces than threads and lets threads take
+// them as they finish, since routed experts see different numbers of tokens.
+struct MatmulTask
+{
+    const WeightView *w = nullptr;
+    const WeightView *w_up = nullptr; // a SwiGLU pair: y = silu(w x) * (w_up x)
+    const float *x = nullptr;         // f32 [n_tokens, row_len]
+    const kernels::cpu::QuantizedActivations *xq = nullptr; // x quantized, or null (exact path)
+    int n_tokens = 0;
+    float *y = nullptr;          // f32 [n_tokens, w->n_rows]
+    float *y_up = nullptr;       // a pair's up products: scratch of y's size
+    const int *x_rows = nullptr; // token t reads activation row x_rows[t] (null: row t)
+};
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+// x quantized into xq when the path quantizes activations and some weight can use them; returns
+// &xq or null (every product then uses the float activations).
+const kernels::cpu::QuantizedActivations *
+quantize_for(const MatmulContext &ctx, std::initializer_list<const WeightView *> weights,
+             const float *x, int n, int n_tokens, kernels::cpu::QuantizedActivations &xq)
+{
+    if (ctx.path != MatmulPath::Fast)
+        return nullptr;
+    bool wanted = false, bf16 = false;
+    for (const WeightView *w : weights) {
+        wanted = wanted || kernels::cpu::kernels(w->format).dot_q16 != nullptr;
+        bf16 = bf16 || w->format == BlockFormat::BF16;
+    }
+    return wanted && kernels::cpu::quantize_activations(x, n, n_tokens, xq, bf16) ? &xq : nullptr;
+}
+
+// y[t * ldy + r] = W row r . activation row of token t, for rows [r0, r1): the oracle or the
+// CPU kernels, as the path says.
+bool product_rows(MatmulPath path, const WeightView &w, const float *x,
+                  const kernels::cpu::QuantizedActivations *xq, int n_tokens, float *y,
+                  std::size_t ldy, int r0, int r1, const int *x_rows)
+{
+    if (path == MatmulPath::Reference)
+        return matmul_reference(w, x, n_tokens, y, ldy, r0, r1, x_rows).ok();
+    return kernels::cpu::matmul(w.format, w.data, w.row_bytes(), static_cast<int>(w.row_len), r0,
+                                r1, x, xq, n_tokens, y, ldy, x_rows);
+}
+
+bool run_task_rows(MatmulPath path, const MatmulTask &task, int r0, int r1)
+{
+    const auto ldy = static_cast<std::size_t>(task.w->n_rows);
+    if (!product_rows(path, *task.w, task.x, task.xq, task.n_tokens, task.y, ldy, r0, r1,
+                      task.x_rows))
+        return false;
+    if (task.w_up == nullptr)
+        return true;
+    if (!product_rows(path, *task.w_up, task.x, task.xq, task.n_tokens, task.y_up, ldy, r0, r1,
+                      task.x_rows))
+        return false;
+    for (int t = 0; t < task.n_tokens; ++t)
+        for (int r = r0; r < r1; ++r) {
+            const std::size_t i = static_cast<std::size_t>(t) * ldy + static_cast<std::size_t>(r);
+            task.y[i] = silu(task.y[i]) * task.y_up[i];
+        }
+    return true;
+}
+
+// Cuts [0, total) of cost into `parts` stretches and runs part(p, lo, hi) for each on the pool:
+// one static part per thread for a decode step, more parts taken dynamically for a batch.
+template <typename Part>
+void run_parts(const MatmulContext &ctx, std::int64_t total, bool batch, Part &&part)
+{
+    const int threads = ctx.pool ? ctx.pool->size() : 1;
+    const int parts = batch ? 4 * threads : threads;
+    auto body = [&](std::int64_t p0, std::int64_t p1) {
+        for (std::int64_t p = p0; p < p1; ++p)
+            part(total / parts * p + total % parts * p / parts,
+                 total / parts * (p + 1) + total % parts * (p + 1) / parts);
+    };
+    if (!ctx.pool || parts == 1)
+        body(0, parts);
+    else if (parts > threads)
+        ctx.pool->parallel_for_dynamic(parts, 1, body);
+    else
+        ctx.pool->parallel_for(parts, body);
+}
+
+// The error for a job whose product refused its arguments: a format without a CPU kernel (the
+// loader checks shapes, so that is the one way there).
+Status unsupported_product(std::span<const MatmulTask> tasks)
+{
+    for (const MatmulTask &t : tasks)
+        for (const WeightView *w : {t.w, t.w_up})
+            if (w != nullptr && kernels::cpu::kernels(w->format).dot_f32 == nullptr)
+                return error(StatusCode::Unsupported,
+                             w->name + ": no CPU kernel for " +
+                                 std::string(block_format_name(w->format)));
+    return error(StatusCode::Internal, "a CPU matrix product refused its arguments");
+}
+
+Status run_tasks(const MatmulContext &ctx, std::span<const MatmulTask> tasks)
+{
+    // Task i's rows start at cost first[i]; each of its rows costs row_cost[i].
+    std::vector<std::int64_t> row_cost(tasks.size()), first(tasks.size() + 1, 0);
+    std::int64_t rows = 0;
+    int max_tokens = 0;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+        const MatmulTask &t = tasks[i];
+        const auto bytes = static_cast<std::int64_t>(t.w->row_bytes());
+        row_cost[i] = std::max<std::int64_t>(1, bytes * (1 + t.n_tokens) * (t.w_up ? 2 : 1));
+        first[i + 1] = first[i] + row_cost[i] * t.w->n_rows;
+        rows += t.w->n_rows;
+        max_tokens = std::max(max_tokens, t.n_tokens);
+    }
+    std::atomic<bool> ok{true};
+    // Rows whose cost offset falls in [lo, hi) belong to that part.
+    auto part = [&](std::int64_t lo, std::int64_t hi) {
+        for (std::size_t i = 0; i < tasks.size(); ++i) {
+            if (first[i + 1] <= lo || first[i] >= hi)
+                continue;
+            const std::int64_t n_rows = tasks[i].w->n_rows;
+            const std::int64_t r0 =
+                std::clamp<std::int64_t>(ceil_div(lo - first[i], row_cost[i]), 0, n_rows);
+            const std::int64_t r1 =
+                std::clamp<std::int64_t>(ceil_div(hi - first[i], row_cost[i]), 0, n_rows);
+            if (r0 < r1 &&
+                !run_task_rows(ctx.path, tasks[i], static_cast<int>(r0), static_cast<int>(r1)))
+                ok.store(false, std::memory_order_relaxed);
+        }
+    };
+    if (rows < 64)
+        part(0, first.back());
+    else
+        run_parts(ctx, first.back(), max_tokens > 1, part);
+    if (!ok.load())
+        return unsupported_product(tasks);
+    return {};
+}
+
+// out[t] = down(silu(gate x[t]) * up x[t]) for a SwiGLU block (the dense MLP).
+Status swiglu(const MatmulContext &mm, const WeightView &gate, const WeightView &up,
+              const WeightView &down, const float *x, int n_tokens, float *out)
+{
+    const auto width = static_cast<std::size_t>(gate.n_rows);
+    std::vector<float> g(width * n_tokens), u(width * n_tokens);
+    kernels::cpu::QuantizedActivations xq, gq;
+    const MatmulTask pair{
+        &gate,    &up,
+        x,        quantize_for(mm, {&gate, &up}, x, static_cast<int>(gate.row_len), n_tokens, xq),
+        n_tokens, g.data(),
+        u.data()};
+    if (Status s = run_tasks(mm, {&pair, 1}); !s.ok())
+        return s;
+    const MatmulTask proj{
+        &down,    nullptr,
+        g.data(), quantize_for(mm, {&down}, g.data(), static_cast<int>(down.row_len), n_tokens, gq),
+        n_tokens, out};
+    return run_tasks(mm, {&proj, 1});
+}
+
+} // namespace
 
 // ------------------------------------------------------------------------------ construction
 
@@ -267,7 +428,7 @@ Expected<Glm45CpuModel> Glm45CpuModel::create(const Glm45Dims &d, const Glm45Wei
     model.m_max_batch = std::max(options.max_batch, 1);
     model.m_mm.path = options.matmul;
     if (options.matmul != MatmulPath::Reference) {
-        model.m_pool = std::make_shared<ThreadPool>(options.n_threads);
+        model.m_pool = std::make_shared<ThreadPool>(options.n_threads, options.pin_threads);
         model.m_mm.pool = model.m_pool.get();
     }
     if (Status s = take(decode_vector(w.output_norm, H), model.m_output_norm); !s.ok())
@@ -351,17 +512,6 @@ void quantize_q8_0(const float *x, std::size_t n, std::uint8_t *dst)
     }
 }
 
-void dequantize_q8_0(const std::uint8_t *src, std::size_t n, float *out)
-{
-    for (std::size_t b = 0; b < n / k_qk_small; ++b) {
-        BlockQ8_0 block{};
-        std::memcpy(&block, src + b * sizeof(BlockQ8_0), sizeof(BlockQ8_0));
-        const float d = fp16_to_float(block.d);
-        for (int i = 0; i < k_qk_small; ++i)
-            out[b * k_qk_small + static_cast<std::size_t>(i)] = d * block.qs[i];
-    }
-}
-
 } // namespace
 
 std::uint64_t kv_bytes_per_token(const Glm45Dims &dims, KvType type, int n_layers)
@@ -401,30 +551,6 @@ void Glm45CpuModel::store_kv_row(std::vector<std::uint8_t> &cache, std::size_t s
     case KvType::Q8_0:
         // head_dim is a multiple of 32 (checked in create), so no block straddles two heads.
         quantize_q8_0(row, n, dst);
-        return;
-    }
-}
-
-void Glm45CpuModel::load_kv_head(const std::vector<std::uint8_t> &cache, std::size_t slot,
-                                 int kv_head, float *out) const
-{
-    const std::size_t hd = static_cast<std::size_t>(m_dims.head_dim);
-    const std::size_t head_bytes = kv_head_bytes(m_kv_type, m_dims.head_dim);
-    const std::uint8_t *src =
-        cache.data() + (slot * m_dims.n_kv_heads + static_cast<std::size_t>(kv_head)) * head_bytes;
-    switch (m_kv_type) {
-    case KvType::F32:
-        std::memcpy(out, src, hd * 4);
-        return;
-    case KvType::F16:
-        for (std::size_t i = 0; i < hd; ++i) {
-            Fp16Bits h = 0;
-            std::memcpy(&h, src + i * 2, 2);
-            out[i] = fp16_to_float(h);
-        }
-        return;
-    case KvType::Q8_0:
-        dequantize_q8_0(src, hd, out);
         return;
     }
 }
@@ -683,13 +809,17 @@ void Glm45CpuModel::attention(const Glm45LayerWeights &lw, const LayerVectors &v
                               int n_cached, int pos0, const float *h, int n_tokens, float *out)
 {
     const int hd = m_dims.head_dim, nh = m_dims.n_heads, nkv = m_dims.n_kv_heads;
-    const int q_dim = nh * hd, kv_dim = nkv * hd, group = nh / nkv;
+    const int q_dim = nh * hd, kv_dim = nkv * hd;
     std::vector<float> q(static_cast<std::size_t>(n_tokens) * q_dim);
     std::vector<float> k(static_cast<std::size_t>(n_tokens) * kv_dim), vv(k.size());
     // Shapes and formats were checked at load, so these cannot fail.
-    (void)matmul(m_mm, lw.attn_q, h, n_tokens, q.data());
-    (void)matmul(m_mm, lw.attn_k, h, n_tokens, k.data());
-    (void)matmul(m_mm, lw.attn_v, h, n_tokens, vv.data());
+    kernels::cpu::QuantizedActivations hq;
+    const auto *hqp =
+        quantize_for(m_mm, {&lw.attn_q, &lw.attn_k, &lw.attn_v}, h, m_dims.n_embd, n_tokens, hq);
+    const MatmulTask qkv[] = {{&lw.attn_q, nullptr, h, hqp, n_tokens, q.data()},
+                              {&lw.attn_k, nullptr, h, hqp, n_tokens, k.data()},
+                              {&lw.attn_v, nullptr, h, hqp, n_tokens, vv.data()}};
+    (void)run_tasks(m_mm, qkv);
     add_bias(q.data(), v.q_bias, n_tokens);
     add_bias(k.data(), v.k_bias, n_tokens);
     add_bias(vv.data(), v.v_bias, n_tokens);
@@ -699,66 +829,48 @@ void Glm45CpuModel::attention(const Glm45LayerWeights &lw, const LayerVectors &v
     }
 
     // Partial RoPE, rotate-half (NeoX) pairing: dims i and i + rd/2 of the first rd dims rotate.
+    // The angles depend on the position only, so each token's are computed once for all heads.
     const int half = m_dims.rotary_dim / 2;
-    auto rope = [&](float *head, int pos) {
+    std::vector<double> cos_t(static_cast<std::size_t>(half)), sin_t(cos_t.size());
+    auto rope = [&](float *head) {
         for (int i = 0; i < half; ++i) {
-            const double theta = static_cast<double>(pos) * m_rope_inv_freq[static_cast<size_t>(i)];
-            const double c = std::cos(theta), s = std::sin(theta);
+            const double c = cos_t[static_cast<std::size_t>(i)];
+            const double s = sin_t[static_cast<std::size_t>(i)];
             const double a = head[i], b = head[i + half];
             head[i] = static_cast<float>(a * c - b * s);
             head[i + half] = static_cast<float>(b * c + a * s);
         }
     };
     for (int t = 0; t < n_tokens; ++t) {
+        for (int i = 0; i < half; ++i) {
+            const double theta =
+                static_cast<double>(pos0 + t) * m_rope_inv_freq[static_cast<size_t>(i)];
+            cos_t[static_cast<std::size_t>(i)] = std::cos(theta);
+            sin_t[static_cast<std::size_t>(i)] = std::sin(theta);
+        }
         for (int j = 0; j < nh; ++j)
-            rope(q.data() + static_cast<std::size_t>(t) * q_dim + j * hd, pos0 + t);
+            rope(q.data() + static_cast<std::size_t>(t) * q_dim + j * hd);
         for (int j = 0; j < nkv; ++j)
-            rope(k.data() + static_cast<std::size_t>(t) * kv_dim + j * hd, pos0 + t);
+            rope(k.data() + static_cast<std::size_t>(t) * kv_dim + j * hd);
         const auto slot = static_cast<std::size_t>(n_cached) + static_cast<std::size_t>(t);
         store_kv_row(cache.k, slot, k.data() + static_cast<std::size_t>(t) * kv_dim);
         store_kv_row(cache.v, slot, vv.data() + static_cast<std::size_t>(t) * kv_dim);
     }
 
-    // Causal softmax attention. Each cached K/V head row is decoded once per query token and
-    // used by all `group` query heads that share it.
-    std::vector<float> ctx(static_cast<std::size_t>(n_tokens) * q_dim, 0.0f);
-    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-    const auto max_keys = static_cast<std::size_t>(n_cached) + static_cast<std::size_t>(n_tokens);
-    std::vector<float> scores(max_keys * group), row(static_cast<std::size_t>(hd));
-    for (int t = 0; t < n_tokens; ++t) {
-        const int n_keys = n_cached + t + 1;
-        for (int kvh = 0; kvh < nkv; ++kvh) {
-            const float *q0 = q.data() + static_cast<std::size_t>(t) * q_dim + kvh * group * hd;
-            for (int p = 0; p < n_keys; ++p) {
-                load_kv_head(cache.k, static_cast<std::size_t>(p), kvh, row.data());
-                for (int g = 0; g < group; ++g)
-                    scores[static_cast<std::size_t>(g) * max_keys + p] =
-                        dot(q0 + g * hd, row.data(), hd) * scale;
-            }
-            for (int g = 0; g < group; ++g) {
-                float *sg = scores.data() + static_cast<std::size_t>(g) * max_keys;
-                const float max_score = *std::max_element(sg, sg + n_keys);
-                double sum = 0.0;
-                for (int p = 0; p < n_keys; ++p) {
-                    sg[p] = std::exp(sg[p] - max_score);
-                    sum += sg[p];
-                }
-                const auto inv = static_cast<float>(1.0 / sum);
-                for (int p = 0; p < n_keys; ++p)
-                    sg[p] *= inv;
-            }
-            float *o0 = ctx.data() + static_cast<std::size_t>(t) * q_dim + kvh * group * hd;
-            for (int p = 0; p < n_keys; ++p) {
-                load_kv_head(cache.v, static_cast<std::size_t>(p), kvh, row.data());
-                for (int g = 0; g < group; ++g) {
-                    const float w = scores[static_cast<std::size_t>(g) * max_keys + p];
-                    float *oh = o0 + g * hd;
-                    for (int c = 0; c < hd; ++c)
-                        oh[c] += w * row[static_cast<std::size_t>(c)];
-                }
-            }
-        }
-    }
+    // Causal softmax attention over the cache, every (KV head, query) or (KV head, key segment)
+    // on the pool (cpu_attention.h).
+    std::vector<float> ctx(static_cast<std::size_t>(n_tokens) * q_dim);
+    KvCacheView view;
+    view.k = cache.k.data();
+    view.v = cache.v.data();
+    view.format = m_kv_type == KvType::F32   ? BlockFormat::F32
+                  : m_kv_type == KvType::F16 ? BlockFormat::F16
+                                             : BlockFormat::Q8_0;
+    view.head_bytes = kv_head_bytes(m_kv_type, hd);
+    view.n_kv_heads = nkv;
+    view.head_dim = hd;
+    causal_attention(m_mm.pool, view, q.data(), n_tokens, nh, n_cached,
+                     1.0f / std::sqrt(static_cast<float>(hd)), ctx.data());
     (void)matmul(m_mm, lw.attn_output, ctx.data(), n_tokens, out);
 }
 
@@ -800,36 +912,96 @@ void Glm45CpuModel::moe(const Glm45LayerWeights &lw, const LayerVectors &v, int 
         trace->router(layer_id, chosen, weights);
 
     // Shared expert over every token, then each routed expert over the tokens that chose it:
-    // every expert row is decoded once per batch however many tokens use it.
-    (void)swiglu(m_mm, lw.shexp_gate, lw.shexp_up, lw.shexp_down, h, n_tokens, out);
-    std::vector<float> xe, ye;
-    std::vector<int> rows;
-    std::vector<float> row_w;
-    for (int e = 0; e < E; ++e) {
-        rows.clear();
-        row_w.clear();
-        for (int t = 0; t < n_tokens; ++t)
-            for (int i = 0; i < K; ++i)
-                if (chosen[static_cast<std::size_t>(t) * K + i] == e) {
-                    rows.push_back(t);
-                    row_w.push_back(weights[static_cast<std::size_t>(t) * K + i]);
-                }
-        if (rows.empty())
-            continue;
-        const int m = static_cast<int>(rows.size());
-        xe.resize(static_cast<std::size_t>(m) * H);
-        ye.resize(xe.size());
-        for (int r = 0; r < m; ++r)
-            std::copy_n(h + static_cast<std::size_t>(rows[r]) * H, H,
-                        xe.data() + static_cast<std::size_t>(r) * H);
-        const auto ei = static_cast<std::size_t>(e);
-        (void)swiglu(m_mm, lw.exp_gate[ei], lw.exp_up[ei], lw.exp_down[ei], xe.data(), m,
-                     ye.data());
-        for (int r = 0; r < m; ++r)
-            for (int c = 0; c < H; ++c)
-                out[static_cast<std::size_t>(rows[r]) * H + c] +=
-                    row_w[static_cast<std::size_t>(r)] * ye[static_cast<std::size_t>(r) * H + c];
+    // every expert row is decoded once per batch however many tokens use it. All the gate/up
+    // pairs run as one job (MatmulTask), the routed experts reading their tokens' rows of h in
+    // place; then the down projections as a second job.
+    namespace cpu = kernels::cpu;
+    const auto uH = static_cast<std::size_t>(H);
+    const auto uK = static_cast<std::size_t>(K);
+    const int F = static_cast<int>(lw.exp_gate.front().n_rows);
+    const int F_sh = static_cast<int>(lw.shexp_gate.n_rows);
+    const auto uF = static_cast<std::size_t>(F);
+    // Slots: the (token, choice) pairs grouped by expert, tokens ascending within an expert.
+    std::vector<int> first_slot(static_cast<std::size_t>(E) + 1, 0);
+    for (const int e : chosen)
+        ++first_slot[static_cast<std::size_t>(e) + 1];
+    std::partial_sum(first_slot.begin(), first_slot.end(), first_slot.begin());
+    const std::size_t n_slots = chosen.size();
+    std::vector<int> token_of(n_slots), slots(n_slots);
+    std::vector<float> slot_weight(n_slots);
+    {
+        std::vector<int> next(first_slot.begin(), first_slot.end() - 1);
+        for (std::size_t c = 0; c < n_slots; ++c) {
+            const auto slot = static_cast<std::size_t>(next[static_cast<std::size_t>(chosen[c])]++);
+            token_of[slot] = static_cast<int>(c / uK);
+            slot_weight[slot] = weights[c];
+        }
     }
+    std::iota(slots.begin(), slots.end(), 0);
+
+    cpu::QuantizedActivations hq, act_sh_q, act_q;
+    const WeightView *gate0 = &lw.exp_gate.front();
+    const cpu::QuantizedActivations *hqp = quantize_for(
+        m_mm, {&lw.shexp_gate, &lw.shexp_up, gate0, &lw.exp_up.front()}, h, H, n_tokens, hq);
+    std::vector<float> act_sh(static_cast<std::size_t>(n_tokens) * static_cast<std::size_t>(F_sh));
+    std::vector<float> up_sh(act_sh.size()), act(n_slots * uF), up(act.size());
+    std::vector<MatmulTask> tasks;
+    tasks.push_back({&lw.shexp_gate, &lw.shexp_up, h, hqp, n_tokens, act_sh.data(), up_sh.data()});
+    for (int e = 0; e < E; ++e) {
+        const auto ue = static_cast<std::size_t>(e);
+        const int j0 = first_slot[ue], m = first_slot[ue + 1] - j0;
+        if (m == 0)
+            continue;
+        const auto uj0 = static_cast<std::size_t>(j0);
+        tasks.push_back({&lw.exp_gate[ue], &lw.exp_up[ue], h, hqp, m, act.data() + uj0 * uF,
+                         up.data() + uj0 * uF, token_of.data() + uj0});
+    }
+    (void)run_tasks(m_mm, tasks);
+    up_sh = {};
+    up = {};
+
+    // Down projections, split by output rows: the part owning rows [r0, r1) of `out` writes the
+    // shared expert's rows there, then adds each routed expert's rows in ascending expert order
+    // (the order chosen[] lists them per token), so no two threads touch one element and the
+    // sum's order never depends on the split. Routed outputs go through a 16-token tile.
+    const cpu::QuantizedActivations *act_sh_qp =
+        quantize_for(m_mm, {&lw.shexp_down}, act_sh.data(), F_sh, n_tokens, act_sh_q);
+    const cpu::QuantizedActivations *act_qp =
+        quantize_for(m_mm, {&lw.exp_down.front()}, act.data(), F, static_cast<int>(n_slots), act_q);
+    constexpr int k_tile = 16;
+    std::atomic<bool> ok{true};
+    auto rows = [&](std::int64_t lo, std::int64_t hi) {
+        const auto r0 = static_cast<int>(lo), r1 = static_cast<int>(hi);
+        if (r0 >= r1)
+            return;
+        thread_local std::vector<float> tile;
+        tile.resize(k_tile * uH);
+        bool fine = product_rows(m_mm.path, lw.shexp_down, act_sh.data(), act_sh_qp, n_tokens, out,
+                                 uH, r0, r1, nullptr);
+        for (int e = 0; e < E && fine; ++e) {
+            const auto ue = static_cast<std::size_t>(e);
+            for (int j = first_slot[ue]; j < first_slot[ue + 1] && fine; j += k_tile) {
+                const int m = std::min(k_tile, first_slot[ue + 1] - j);
+                const auto uj = static_cast<std::size_t>(j);
+                fine = product_rows(m_mm.path, lw.exp_down[ue], act.data(), act_qp, m, tile.data(),
+                                    uH, r0, r1, slots.data() + uj);
+                for (int i = 0; i < m && fine; ++i) {
+                    const float w = slot_weight[uj + static_cast<std::size_t>(i)];
+                    float *o =
+                        out +
+                        static_cast<std::size_t>(token_of[uj + static_cast<std::size_t>(i)]) * uH;
+                    const float *y = tile.data() + static_cast<std::size_t>(i) * uH;
+                    for (int c = r0; c < r1; ++c)
+                        o[c] += w * y[c];
+                }
+            }
+        }
+        if (!fine)
+            ok.store(false, std::memory_order_relaxed);
+    };
+    // Parts of whole rows: the cost of a row is the same in every part.
+    run_parts(m_mm, H, n_tokens > 1, rows);
+    (void)ok;
 }
 
 } // namespace glmdesk::engine

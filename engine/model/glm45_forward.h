@@ -71,6 +71,9 @@ enum class MatmulPath {
 struct CpuOptions
 {
     int n_threads = 0; // 0: every hardware thread
+    // Bind each pool thread to one CPU (ThreadPool's pinning): steadier speed on a machine doing
+    // nothing else, worse when other programs want the same cores. Off by default.
+    bool pin_threads = false;
     MatmulPath matmul = MatmulPath::Fast;
     KvType kv_type = KvType::F16;
     // forward() and mtp_forward() run longer inputs in batches of this many tokens, each through
@@ -166,8 +169,6 @@ private:
         std::vector<std::uint8_t> k, v;
     };
     void store_kv_row(std::vector<std::uint8_t> &cache, std::size_t slot, const float *row) const;
-    void load_kv_head(const std::vector<std::uint8_t> &cache, std::size_t slot, int kv_head,
-                      float *out) const;
     LayerCache make_cache() const;
 
     Glm45CpuModel(const Glm45Dims &dims, const Glm45Weights &weights, int n_ctx);

@@ -177,6 +177,7 @@ void EngineWorker::load(const LoadRequest &request, const std::atomic<bool> &can
     } else {
         CpuOptions cpu;
         cpu.n_threads = request.threads;
+        cpu.pin_threads = request.pin_threads;
         cpu.kv_type = kv_type;
         auto model = Glm45CpuModel::create(description->dims, description->weights, n_ctx, cpu);
         if (!model)
