@@ -6,10 +6,11 @@
 // dot_q16 first needs the activations quantized (once per token) to int16 in blocks of 32 with one
 // float scale each, then does integer dot products (AVX-512: weight codes widened to int16, pairs
 // summed in int32 by vpmaddwd; 256-bit: weight bytes times the activations' two byte planes, see
-// below): on a memory-bound decode that is what lets a core keep up with the weight stream. 16 bits, not 8: 8-bit activations put GLM-4.5-Air's logits 11% from the float path
-// (issue #7's measurements, error starting in the first layer), 16-bit ones 4e-4, at the same
-// weight bytes read. One activation format serves every weight format: a 32-block divides every
-// GGUF row length, and the per-16 float sums of the original activations carry the "min" terms of
+// below): on a memory-bound decode that is what lets a core keep up with the weight stream. 16
+// bits, not 8: 8-bit activations put GLM-4.5-Air's logits 11% from the float path (issue #7's
+// measurements, error starting in the first layer), 16-bit ones 4e-4, at the same weight bytes
+// read. One activation format serves every weight format: a 32-block divides every GGUF row length,
+// and the per-16 float sums of the original activations carry the "min" terms of
 // Q2_K/Q4_K/Q5_K/Q4_1/Q5_1 exactly.
 //
 // Integer ranges: a weight code is at most 128 in magnitude and an activation 32512, so one int32
