@@ -144,6 +144,17 @@ void write_out(const Shape &s, int t, int h, float l, const float *acc, float *c
         o[c] = acc[c] * inv;
 }
 
+// fn over [0, n) on the pool (threads taking one item at a time when `dynamic`), or inline.
+template <typename Fn> void for_items(ThreadPool *pool, std::int64_t n, bool dynamic, Fn &&fn)
+{
+    if (pool == nullptr)
+        fn(std::int64_t{0}, n);
+    else if (dynamic)
+        pool->parallel_for_dynamic(n, 1, fn);
+    else
+        pool->parallel_for(n, fn);
+}
+
 int n_segments(const Shape &s, int t)
 {
     return (s.n_keys(t) + k_attention_segment - 1) / k_attention_segment;
@@ -181,11 +192,7 @@ void run_by_queries(ThreadPool *pool, const Shape &s, float *ctx)
             }
         }
     };
-    const auto n_items = static_cast<std::int64_t>(n_blocks) * nkv;
-    if (pool)
-        pool->parallel_for_dynamic(n_items, 1, item);
-    else
-        item(0, n_items);
+    for_items(pool, static_cast<std::int64_t>(n_blocks) * nkv, true, item);
 }
 
 // Decode: one item is a KV head and a segment for every query; the partials are merged after.
@@ -212,11 +219,7 @@ void run_by_segments(ThreadPool *pool, const Shape &s, float *ctx)
                       acc.begin() + static_cast<long>(base * hd));
         }
     };
-    const auto n_items = static_cast<std::int64_t>(n_seg) * nkv;
-    if (pool)
-        pool->parallel_for_dynamic(n_items, 1, item);
-    else
-        item(0, n_items);
+    for_items(pool, static_cast<std::int64_t>(n_seg) * nkv, true, item);
 
     const auto merge = [&](std::int64_t r0, std::int64_t r1) {
         std::vector<float> state(hd);
@@ -236,11 +239,7 @@ void run_by_segments(ThreadPool *pool, const Shape &s, float *ctx)
             write_out(s, r / s.group, kvh * s.group + r % s.group, sl, state.data(), ctx);
         }
     };
-    const auto n_rows = static_cast<std::int64_t>(nkv) * rows_per_kvh;
-    if (pool)
-        pool->parallel_for(n_rows, merge);
-    else
-        merge(0, n_rows);
+    for_items(pool, static_cast<std::int64_t>(nkv) * rows_per_kvh, false, merge);
 }
 
 } // namespace

@@ -122,35 +122,6 @@ Status matmul_reference(const WeightView &w, const float *x, int n_tokens, float
 
 } // namespace
 
-Status matmul(const MatmulContext &ctx, const WeightView &w, const float *x, int n_tokens, float *y)
-{
-    if (ctx.path == MatmulPath::Reference)
-        return matmul_reference(w, x, n_tokens, y, static_cast<std::size_t>(w.n_rows), 0, w.n_rows);
-    namespace cpu = kernels::cpu;
-    const int n = static_cast<int>(w.row_len);
-    const int n_rows = static_cast<int>(w.n_rows);
-    // Quantize the activations once for every row (and thread) that reads them.
-    cpu::QuantizedActivations xq;
-    const bool quantized =
-        ctx.path == MatmulPath::Fast && cpu::kernels(w.format).dot_q16 &&
-        cpu::quantize_activations(x, n, n_tokens, xq, w.format == BlockFormat::BF16);
-    std::atomic<bool> ok{true};
-    auto rows = [&](std::int64_t r0, std::int64_t r1) {
-        if (!cpu::matmul(w.format, w.data, w.row_bytes(), n, static_cast<int>(r0),
-                         static_cast<int>(r1), x, quantized ? &xq : nullptr, n_tokens, y,
-                         static_cast<std::size_t>(n_rows)))
-            ok.store(false, std::memory_order_relaxed);
-    };
-    if (ctx.pool && n_rows >= 64)
-        ctx.pool->parallel_for(n_rows, rows);
-    else
-        rows(0, n_rows);
-    if (!ok.load())
-        return error(StatusCode::Unsupported,
-                     w.name + ": no CPU kernel for " + std::string(block_format_name(w.format)));
-    return {};
-}
-
 namespace {
 
 // ---------------------------------------------------------------- products run as one pool job
@@ -320,6 +291,15 @@ Status swiglu(const MatmulContext &mm, const WeightView &gate, const WeightView 
 }
 
 } // namespace
+
+Status matmul(const MatmulContext &ctx, const WeightView &w, const float *x, int n_tokens, float *y)
+{
+    kernels::cpu::QuantizedActivations xq;
+    const MatmulTask task{
+        &w,       nullptr, x, quantize_for(ctx, {&w}, x, static_cast<int>(w.row_len), n_tokens, xq),
+        n_tokens, y};
+    return run_tasks(ctx, {&task, 1});
+}
 
 // ------------------------------------------------------------------------------ construction
 
@@ -969,7 +949,6 @@ void Glm45CpuModel::moe(const Glm45LayerWeights &lw, const LayerVectors &v, int 
     const cpu::QuantizedActivations *act_qp =
         quantize_for(m_mm, {&lw.exp_down.front()}, act.data(), F, static_cast<int>(n_slots), act_q);
     constexpr int k_tile = 16;
-    std::atomic<bool> ok{true};
     auto rows = [&](std::int64_t lo, std::int64_t hi) {
         const auto r0 = static_cast<int>(lo), r1 = static_cast<int>(hi);
         if (r0 >= r1)
@@ -996,12 +975,10 @@ void Glm45CpuModel::moe(const Glm45LayerWeights &lw, const LayerVectors &v, int 
                 }
             }
         }
-        if (!fine)
-            ok.store(false, std::memory_order_relaxed);
     };
-    // Parts of whole rows: the cost of a row is the same in every part.
+    // Parts of whole rows: the cost of a row is the same in every part. Shapes and formats were
+    // checked at load, so a product cannot refuse; `fine` only stops a part early if one did.
     run_parts(m_mm, H, n_tokens > 1, rows);
-    (void)ok;
 }
 
 } // namespace glmdesk::engine
